@@ -1,0 +1,169 @@
+"""The language-neutral extraction engine.
+
+One tree-sitter query per language (``queries/<lang>.scm``) names what to cut: definitions are
+captured as ``@<kind>`` with their name as ``@name``; ``@import``, ``@comment`` and ``@string``
+capture context and prose. A small `LangSpec` per language adds only what a query cannot say:
+which preceding siblings (attributes, doc comments, decorators) belong to a unit, which
+definitions are tests, and how a container names its children.
+
+The tree is dropped after each file: only `CodeUnit`s (plain text and spans) leave this module,
+so memory stays flat however large the repository is.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+from ..model import CodeUnit, FileUnits, Piece, Skip, Span
+
+ScopeName = Callable[[Node, str, bytes], str]
+
+
+@dataclass(frozen=True)
+class LangSpec:
+    """What a query cannot say about a language.
+
+    attached: node types that, immediately preceding a definition, belong to it.
+    attached_ok: extra filter on an attached node, given the node below it (e.g. a plain comment
+        belongs only when no blank line separates it from what it annotates).
+    outer: wrapper node types whose span a definition takes (decorated_definition, export ...).
+    test_unit: True when a definition (with its attached nodes' text) is test code.
+    scope: how a container contributes to its members' qualified names.
+    scoping: kinds that qualify the names of what they contain.
+    """
+
+    name: str
+    language: Callable[[], object]
+    attached: frozenset[str] = frozenset()
+    attached_ok: Callable[[Node, Node, bytes], bool] = lambda node, below, src: True
+    outer: frozenset[str] = frozenset()
+    test_unit: Callable[[str, str, str], bool] = lambda kind, name, head: False
+    scope: ScopeName = lambda node, name, src: name
+    scoping: frozenset[str] = frozenset({"impl", "class", "trait", "module", "function", "method",
+                                         "interface", "object", "struct", "enum"})
+    separator: str = "::"
+    display_name: Callable[[str, Node, str, bytes], str] | None = None
+    member_kind: Callable[[str, str | None], str] = lambda kind, parent_kind: kind
+    scope_only: frozenset[str] = frozenset({"module"})
+
+
+@cache
+def _compiled(spec: LangSpec) -> tuple[Parser, Query]:
+    lang = Language(spec.language())
+    text = resources.files("codeback.extract").joinpath("queries", f"{spec.name}.scm").read_text()
+    return Parser(lang), Query(lang, text)
+
+
+def _span(start: Node, end: Node) -> Span:
+    end_row, end_col = end.end_point
+    # A line comment's node ends at column 0 of the next line; the unit ends on the line before.
+    end_line = end_row if end_col == 0 and end_row > start.start_point[0] else end_row + 1
+    return Span(start.start_byte, end.end_byte, start.start_point[0] + 1, end_line)
+
+
+def _leading(spec: LangSpec, node: Node, src: bytes) -> list[Node]:
+    """Attributes and doc comments directly above a definition (no blank-line gap rules: tree
+    order is what binds an attribute to its item)."""
+    out: list[Node] = []
+    below, prev = node, node.prev_sibling
+    while prev is not None and prev.type in spec.attached and spec.attached_ok(prev, below, src):
+        out.append(prev)
+        below, prev = prev, prev.prev_sibling
+    out.reverse()
+    return out
+
+
+def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -> FileUnits:
+    """Cut one file into units. `src` must be valid UTF-8 (the caller checks)."""
+    parser, query = _compiled(spec)
+    tree = parser.parse(src)
+    out = FileUnits(path, spec.name)
+    defs: list[tuple[str, Node, Node | None]] = []
+    comments: list[tuple[int, str]] = []
+    strings: list[tuple[int, str]] = []
+    for _, caps in QueryCursor(query).matches(tree.root_node):
+        name_nodes = caps.get("name")
+        for cap, nodes in caps.items():
+            if cap == "name":
+                continue
+            node = nodes[0]
+            if cap == "import":
+                out.imports.append(Piece(path, _span(node, node), _text(src, node), "import"))
+            elif cap == "comment":
+                comments.append((node.start_byte, _text(src, node)))
+            elif cap == "string":
+                strings.append((node.start_byte, _text(src, node)))
+            else:
+                defs.append((cap, node, name_nodes[0] if name_nodes else None))
+    comments.sort()
+    strings.sort()
+    cstarts = [c[0] for c in comments]
+    sstarts = [s[0] for s in strings]
+
+    by_id: dict[int, tuple[str, str]] = {}  # node id -> (kind, prefix its members' names take)
+    skipped_scopes: set[int] = set()
+    defs.sort(key=lambda d: (d[1].start_byte, -d[1].end_byte))
+    for kind, node, name_node in defs:
+        raw = _text(src, name_node) if name_node is not None else ""
+        parent_id, parent_kind, parent_q = _container(node, by_id)
+        sep = spec.separator
+        if parent_id in skipped_scopes:
+            skipped_scopes.add(node.id)
+            continue
+        outer = node.parent if node.parent is not None and node.parent.type in spec.outer else node
+        attached = _leading(spec, outer, src)
+        head = "".join(_text(src, a) for a in attached)
+        name = spec.display_name(kind, node, raw, src) if spec.display_name else raw
+        kind = spec.member_kind(kind, parent_kind)
+        qual = f"{parent_q}{sep}{name}" if parent_q else name
+        scope = spec.scope(node, name, src)
+        by_id[node.id] = (kind, f"{parent_q}{sep}{scope}" if parent_q else scope)
+        start = attached[0] if attached else outer
+        span = _span(start, outer)
+        if exclude_tests and spec.test_unit(kind, raw, head):
+            skipped_scopes.add(node.id)
+            out.skips.append(Skip(path, "test code", qual, span.start_line))
+            continue
+        if kind in spec.scope_only:
+            continue
+        if node.has_error:
+            out.skips.append(Skip(path, "parse error inside unit", qual, span.start_line))
+            continue
+        lo, hi = span.start_byte, span.end_byte
+        out.units.append(CodeUnit(
+            path=path, lang=spec.name, kind=kind, name=qual, span=span,
+            text=src[lo:hi].decode("utf-8"), parent=parent_q or None,
+            comments=tuple(c for _, c in comments[bisect.bisect_left(cstarts, lo):bisect.bisect_left(cstarts, hi)]),
+            strings=tuple(s for _, s in strings[bisect.bisect_left(sstarts, lo):bisect.bisect_left(sstarts, hi)]),
+        ))
+    if tree.root_node.has_error and not out.units:
+        out.skips.append(Skip(path, "syntax error: no well-formed unit"))
+    return out
+
+
+def _container(node: Node, by_id: dict[int, tuple[str, str]]) -> tuple[int, str | None, str]:
+    """The nearest enclosing definition that was captured: its id, kind and members' prefix."""
+    p = node.parent
+    while p is not None:
+        hit = by_id.get(p.id)
+        if hit is not None:
+            return p.id, hit[0], hit[1]
+        p = p.parent
+    return -1, None, ""
+
+
+def adjacent(above: Node, below: Node, src: bytes) -> bool:
+    """No blank line between two nodes (a line comment's node may include its newline)."""
+    gap = src[above.end_byte:below.start_byte]
+    newlines = gap.count(b"\n") + (1 if src[above.end_byte - 1:above.end_byte] == b"\n" else 0)
+    return newlines <= 1
+
+
+def _text(src: bytes, node: Node) -> str:
+    return src[node.start_byte:node.end_byte].decode("utf-8")
