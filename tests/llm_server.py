@@ -1,0 +1,241 @@
+"""A real local chat-completions server for the LLM backend's tests and bench.
+
+Speaks `POST /v1/chat/completions` and `GET /v1/models` over HTTP/1.1 on 127.0.0.1 (free port),
+answers with proper chat-completion JSON including `usage`, records every request with its
+arrival time, and takes scripted faults so tests exercise the real client stack end to end.
+
+Faults are rules: `Rule(fault, match=..., times=...)` applies to the next `times` requests whose
+messages contain `match` (any request when match is None), in the order rules were added.
+Faults: "429" (with Retry-After), "500", "400", "401", "404", "stall" (sleep past the client
+timeout, then answer), "bad_body" (HTTP 200, body not JSON), "truncated" (cut JSON,
+finish_reason "length"), "not_json" (prose instead of JSON), "content" (a given content string).
+The normal answer comes from `answer(messages) -> dict` (default: a plausible request/reasoning).
+
+Run standalone for the bench: `python tests/llm_server.py --latency 0.05` prints the port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Rule:
+    fault: str
+    match: str | None = None
+    times: int = 1
+    retry_after: str | None = None
+    seconds: float = 0.0
+    content: str = ""
+
+
+@dataclass
+class Recorded:
+    t: float
+    method: str
+    path: str
+    body: dict | None
+    status: int
+    fault: str | None
+
+    @property
+    def messages(self) -> list[dict]:
+        return (self.body or {}).get("messages", [])
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.get("content") or "" for m in self.messages)
+
+
+def default_answer(messages: list[dict]) -> dict:
+    """A schema-valid answer that mentions nothing it could not have read."""
+    return {
+        "request": "Retries from one outage land on the endpoint together; we need a delay "
+        "before the next attempt that grows and is spread randomly so they stop lining up.",
+        "reasoning": "The delay grows with each attempt and is capped, then jitter spreads it "
+        "so a thundering herd does not form; tokio and chrono are not needed for the arithmetic.",
+    }
+
+
+@dataclass
+class LLMServer:
+    latency: float = 0.0
+    answer: Callable[[list[dict]], dict] = default_answer
+    rules: list[Rule] = field(default_factory=list)
+    requests: list[Recorded] = field(default_factory=list)
+    record_bodies: bool = True
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+
+    # -- scripting ------------------------------------------------------------------------
+    def add(self, fault: str, match: str | None = None, times: int = 1, **kw) -> Rule:
+        rule = Rule(fault, match, times, **kw)
+        with self._lock:
+            self.rules.append(rule)
+        return rule
+
+    def _take_rule(self, text: str) -> Rule | None:
+        with self._lock:
+            for rule in self.rules:
+                if rule.times > 0 and (rule.match is None or rule.match in text):
+                    rule.times -= 1
+                    return rule
+        return None
+
+    @property
+    def completions(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    # -- lifecycle ------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        assert self._httpd is not None
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def start(self, port: int = 0) -> LLMServer:
+        server = self
+
+        class Handler(_Handler):
+            owner = server
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+
+def completion(content: str, finish: str, prompt_chars: int, model: str) -> dict:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": finish,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_chars // 4,
+            "completion_tokens": max(1, len(content) // 4),
+            "total_tokens": prompt_chars // 4 + max(1, len(content) // 4),
+        },
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    owner: LLMServer
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - silence per-request logs
+        pass
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout); that is the point of a stall
+
+    def _record(self, body: dict | None, status: int, fault: str | None, t: float) -> None:
+        owner = self.owner
+        with owner._lock:
+            owner.requests.append(
+                Recorded(t, self.command, self.path, body if owner.record_bodies else None, status, fault)
+            )
+
+    def do_GET(self) -> None:
+        t = time.monotonic()
+        if self.path.rstrip("/").endswith("/models"):
+            self._record(None, 200, None, t)
+            self._send(200, json.dumps({"object": "list", "data": [{"id": "test-model", "object": "model"}]}).encode())
+        else:
+            self._record(None, 404, None, t)
+            self._send(404, b'{"error": {"message": "not found"}}')
+
+    def do_POST(self) -> None:
+        t = time.monotonic()
+        owner = self.owner
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            self._record(None, 400, None, t)
+            self._send(400, b'{"error": {"message": "request body is not JSON"}}')
+            return
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._record(body, 404, None, t)
+            self._send(404, b'{"error": {"message": "unknown path"}}')
+            return
+        messages = body.get("messages", [])
+        text = "\n".join(m.get("content") or "" for m in messages)
+        rule = owner._take_rule(text)
+        fault = rule.fault if rule else None
+        status = 200
+        if fault in ("429", "500", "400", "401", "404"):
+            status = int(fault)
+        self._record(body, status, fault, t)
+        if owner.latency:
+            time.sleep(owner.latency)
+        model = body.get("model", "test-model")
+        if status != 200:
+            headers = {"Retry-After": rule.retry_after} if rule and rule.retry_after is not None else {}
+            err = {"error": {"message": f"scripted {fault}", "type": "test", "code": fault}}
+            self._send(status, json.dumps(err).encode(), headers)
+            return
+        if fault == "stall":
+            time.sleep(rule.seconds)
+        if fault == "bad_body":
+            self._send(200, b'{"id": "chatcmpl-test", "choices": [ {"message": ')
+            return
+        prompt_chars = len(text)
+        if fault == "truncated":
+            full = json.dumps(owner.answer(messages))
+            self._send(200, json.dumps(completion(full[: len(full) // 2], "length", prompt_chars, model)).encode())
+            return
+        if fault == "not_json":
+            content = "Sure! Here is the request: we need a backoff. And the reasoning: jitter helps."
+        elif fault == "content":
+            content = rule.content
+        else:
+            content = json.dumps(owner.answer(messages))
+        self._send(200, json.dumps(completion(content, "stop", prompt_chars, model)).encode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    server = LLMServer(latency=args.latency, record_bodies=False).start(args.port)
+    print(server.base_url, flush=True)
+    try:
+        sys.stdin.read()  # run until the parent closes our stdin
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
