@@ -33,6 +33,11 @@ class LangSpec:
     attached_ok: extra filter on an attached node, given the node below it (e.g. a plain comment
         belongs only when no blank line separates it from what it annotates).
     outer: wrapper node types whose span a definition takes (decorated_definition, export ...).
+    outer_of: instead of `outer`, a function choosing the wrapper (Go takes a `const` block's span
+        only when the block holds a single spec).
+    query: the query file's stem when several grammars share one (tsx reads typescript.scm).
+    leading_comment: a line-comment prefix; when set, comment lines directly above a unit are
+        taken by text (YAML nests a mapping's first comment inside the parent pair).
     test_unit: True when a definition (with its attached nodes' text) is test code.
     scope: how a container contributes to its members' qualified names.
     scoping: kinds that qualify the names of what they contain.
@@ -51,12 +56,16 @@ class LangSpec:
     display_name: Callable[[str, Node, str, bytes], str] | None = None
     member_kind: Callable[[str, str | None], str] = lambda kind, parent_kind: kind
     scope_only: frozenset[str] = frozenset({"module"})
+    outer_of: Callable[[Node], Node] | None = None
+    query: str = ""
+    leading_comment: bytes = b""
 
 
 @cache
 def _compiled(spec: LangSpec) -> tuple[Parser, Query]:
     lang = Language(spec.language())
-    text = resources.files("codeback.extract").joinpath("queries", f"{spec.name}.scm").read_text()
+    stem = spec.query or spec.name
+    text = resources.files("codeback.extract").joinpath("queries", f"{stem}.scm").read_text()
     return Parser(lang), Query(lang, text)
 
 
@@ -84,13 +93,13 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
     parser, query = _compiled(spec)
     tree = parser.parse(src)
     out = FileUnits(path, spec.name)
-    defs: list[tuple[str, Node, Node | None]] = []
+    found: dict[int, tuple[int, str, Node, Node | None]] = {}
     comments: list[tuple[int, str]] = []
     strings: list[tuple[int, str]] = []
-    for _, caps in QueryCursor(query).matches(tree.root_node):
+    for pattern, caps in QueryCursor(query).matches(tree.root_node):
         name_nodes = caps.get("name")
         for cap, nodes in caps.items():
-            if cap == "name":
+            if cap == "name" or cap[0] == "_":
                 continue
             node = nodes[0]
             if cap == "import":
@@ -100,7 +109,11 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
             elif cap == "string":
                 strings.append((node.start_byte, _text(src, node)))
             else:
-                defs.append((cap, node, name_nodes[0] if name_nodes else None))
+                # One node may match a specific pattern and a general one (a YAML pair holding a
+                # mapping is a section, any other pair a key): the earlier pattern wins.
+                seen = found.get(node.id)
+                if seen is None or pattern < seen[0]:
+                    found[node.id] = (pattern, cap, node, name_nodes[0] if name_nodes else None)
     comments.sort()
     strings.sort()
     cstarts = [c[0] for c in comments]
@@ -108,6 +121,7 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
 
     by_id: dict[int, tuple[str, str]] = {}  # node id -> (kind, prefix its members' names take)
     skipped_scopes: set[int] = set()
+    defs = [d[1:] for d in found.values()]
     defs.sort(key=lambda d: (d[1].start_byte, -d[1].end_byte))
     for kind, node, name_node in defs:
         raw = _text(src, name_node) if name_node is not None else ""
@@ -116,16 +130,27 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
         if parent_id in skipped_scopes:
             skipped_scopes.add(node.id)
             continue
-        outer = node.parent if node.parent is not None and node.parent.type in spec.outer else node
+        if spec.outer_of is not None:
+            outer = spec.outer_of(node)
+        elif node.parent is not None and node.parent.type in spec.outer:
+            outer = node.parent
+        else:
+            outer = node
         attached = _leading(spec, outer, src)
-        head = "".join(_text(src, a) for a in attached)
+        # Test markers may be siblings (Rust attributes), in a wrapper (Python decorators) or
+        # inside the definition before its name (Java annotations, C# attributes).
+        head_end = name_node.start_byte if name_node is not None else node.start_byte
+        head = "".join(_text(src, a) for a in attached) + src[outer.start_byte:head_end].decode("utf-8")
         name = spec.display_name(kind, node, raw, src) if spec.display_name else raw
         kind = spec.member_kind(kind, parent_kind)
         qual = f"{parent_q}{sep}{name}" if parent_q else name
         scope = spec.scope(node, name, src)
-        by_id[node.id] = (kind, f"{parent_q}{sep}{scope}" if parent_q else scope)
+        # An unnamed scope (a Kotlin companion object) lends its members its parent's prefix.
+        by_id[node.id] = (kind, f"{parent_q}{sep}{scope}" if parent_q and scope else scope or parent_q)
         start = attached[0] if attached else outer
         span = _span(start, outer)
+        if spec.leading_comment:
+            span = _comment_lines_above(span, src, spec.leading_comment)
         if exclude_tests and spec.test_unit(kind, raw, head):
             skipped_scopes.add(node.id)
             out.skips.append(Skip(path, "test code", qual, span.start_line))
@@ -145,6 +170,22 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
     if tree.root_node.has_error and not out.units:
         out.skips.append(Skip(path, "syntax error: no well-formed unit"))
     return out
+
+
+def _comment_lines_above(span: Span, src: bytes, prefix: bytes) -> Span:
+    """Grow a span upwards over the contiguous comment lines just above its first line."""
+    start, line = span.start_byte, span.start_line
+    line_start = src.rfind(b"\n", 0, start) + 1
+    if src[line_start:start].strip():
+        return span  # not the first thing on its line (a flow-mapping key)
+    while line_start > 0:
+        prev = src.rfind(b"\n", 0, line_start - 1) + 1
+        text = src[prev:line_start - 1]
+        stripped = text.lstrip()
+        if not stripped.startswith(prefix):
+            break
+        start, line, line_start = prev + len(text) - len(stripped), line - 1, prev
+    return Span(start, span.end_byte, line, span.end_line) if line != span.start_line else span
 
 
 def _container(node: Node, by_id: dict[int, tuple[str, str]]) -> tuple[int, str | None, str]:

@@ -1,0 +1,35 @@
+"""JavaScript: shared rules of the JS family (TypeScript and TSX reuse them): a JSDoc block or a
+comment touching a definition belongs to it, decorators above a class member belong to it, and an
+`export` wrapper is part of the definition's span. Test code is a path convention (`*.test.*`,
+`*.spec.*`, `__tests__/`), applied in `is_test_path`."""
+
+from __future__ import annotations
+
+import tree_sitter_javascript
+from tree_sitter import Node
+
+from .engine import LangSpec, adjacent
+
+ATTACHED = frozenset({"comment", "decorator"})
+OUTER = frozenset({"export_statement"})
+
+
+def attached_ok(node: Node, below: Node, src: bytes) -> bool:
+    """Decorators always bind; a JSDoc block binds when only a blank line separates it (some
+    styles leave one); any other comment binds when it touches the definition."""
+    if node.type == "decorator":
+        return True
+    if src[node.start_byte:node.start_byte + 3] == b"/**":
+        gap = src[node.end_byte:below.start_byte]
+        return gap.count(b"\n") <= 2 and not gap.strip()
+    return adjacent(node, below, src)
+
+
+SPEC = LangSpec(
+    name="javascript",
+    language=tree_sitter_javascript.language,
+    attached=ATTACHED,
+    attached_ok=attached_ok,
+    outer=OUTER,
+    separator=".",
+)
