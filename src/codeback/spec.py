@@ -54,6 +54,8 @@ class TopicSpec(_Strict):
     name: str
     description: str = ""
     threshold: float = 4.0
+    long_unit_lines: int = Field(0, ge=0)
+    long_unit_weight: float = 0.0
     signals: list[SignalSpec] = Field(min_length=1)
 
 

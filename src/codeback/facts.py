@@ -1,0 +1,492 @@
+"""Facts: what a unit's code does, read from its syntax tree, as checkable statements.
+
+Every fact names the code it came from (text and line) and the terms a sentence built on it may
+state. Generators write only from facts, and the grounding checker accepts a number, identifier
+or crate in the prose only when some fact, the context or the spec carries it.
+
+Constants are resolved through the unit's context: `Duration::from_millis(250)` is 250 ms,
+`JITTER_SPREAD = 0.15` used as `1.0 ± JITTER_SPREAD` is a ±15 % spread. The walk is over node
+types, with per-language spellings in small tables; Rust is read most deeply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from tree_sitter import Node
+
+from .extract import LANGS
+from .extract.engine import _compiled
+from .model import CodeUnit, Fact, Piece
+from .route import IDENT
+
+CALLS = {"call_expression", "call", "method_invocation", "invocation_expression",
+         "function_call_expression", "member_call_expression", "scoped_call_expression"}
+LOOPS = {"loop_expression", "while_expression", "for_expression", "for_statement",
+         "while_statement", "for_in_statement", "do_statement", "for_each_statement",
+         "enhanced_for_statement", "foreach_statement", "until", "while", "for"}
+UNITS = {"from_secs": ("s", 1.0), "from_millis": ("ms", 1.0), "from_micros": ("µs", 1.0),
+         "from_nanos": ("ns", 1.0), "from_secs_f64": ("s", 1.0), "from_secs_f32": ("s", 1.0),
+         "seconds": ("s", 1.0), "milliseconds": ("ms", 1.0), "minutes": ("min", 1.0),
+         "hours": ("h", 1.0)}
+TIME_TYPES = {"Duration": "a duration", "DateTime": "a wall-clock timestamp",
+              "Instant": "a monotonic instant", "Utc": "UTC time", "SystemTime": "a system time"}
+SLEEPS = re.compile(r"(^|[.:])(sleep|delay|usleep|Sleep|Delay)$")
+RANDOM = re.compile(r"(random_range|gen_range|thread_rng|random|uniform|randint|Float64|Int63n|"
+                    r"nextDouble|NextDouble|rand|mt_rand|random_int)$")
+NUM = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass(slots=True)
+class FactSheet:
+    unit: CodeUnit
+    facts: list[Fact] = field(default_factory=list)
+    consts: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (expr, human)
+    crates: dict[str, str] = field(default_factory=dict)  # crate -> how it is used
+
+    def of(self, kind: str) -> list[Fact]:
+        return [f for f in self.facts if f.kind == kind]
+
+    def has(self, kind: str) -> bool:
+        return any(f.kind == kind for f in self.facts)
+
+    def terms(self) -> set[str]:
+        out: set[str] = set()
+        for f in self.facts:
+            out.update(f.terms)
+        return out
+
+    def add(self, kind: str, key: str, value: str, node: Node | None, src: bytes,
+            terms: tuple[str, ...] = (), **data: str) -> None:
+        code = _t(src, node) if node is not None else ""
+        line = node.start_point[0] + 1 if node is not None else 0
+        if any(f.kind == kind and f.key == key and f.value == value for f in self.facts):
+            return
+        self.facts.append(Fact(kind, key, value, code, line, tuple(terms),
+                               tuple(sorted(data.items()))))
+
+
+def _t(src: bytes, node: Node) -> str:
+    return src[node.start_byte:node.end_byte].decode("utf-8")
+
+
+@lru_cache(maxsize=64)
+def _tree(lang: str, src: bytes):
+    parser, _ = _compiled(LANGS[lang])
+    return parser.parse(src)
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def human_seconds(secs: float) -> list[str]:
+    """Ways to say a duration; every form's numbers are derived from the code's value."""
+    if secs == 0:
+        return ["zero"]
+    forms = [f"{fmt_num(secs)} s" if secs >= 1 else f"{fmt_num(secs * 1000)} ms"]
+    if secs >= 120 and secs % 60 == 0 and secs < 7200:
+        forms.append(f"{fmt_num(secs / 60)} minutes")
+    if secs >= 3600 and secs % 3600 == 0:
+        forms.append(f"{fmt_num(secs / 3600)} hour{'s' if secs != 3600 else ''}")
+    return forms
+
+
+class _Eval:
+    """Evaluates the small constant expressions that define delays, through known constants."""
+
+    def __init__(self, src: bytes, consts: dict[str, float], units: dict[str, float]):
+        self.src, self.consts, self.units = src, consts, units
+
+    def number(self, n: Node) -> float | None:
+        t = n.type
+        if t in ("integer_literal", "float_literal", "integer", "float", "number", "int_literal",
+                 "float_literal", "decimal_integer_literal", "decimal_floating_point_literal"):
+            txt = re.sub(r"(_|[a-z]+\d*$)", "", _t(self.src, n)) or "0"
+            try:
+                return float(txt)
+            except ValueError:
+                return None
+        if t in ("identifier", "constant") and _t(self.src, n) in self.consts:
+            return self.consts[_t(self.src, n)]
+        if t in ("binary_expression", "binary_operator") and n.child_count == 3:
+            a, op, b = (self.number(n.children[0]), _t(self.src, n.children[1]),
+                        self.number(n.children[2]))
+            if a is None or b is None:
+                return None
+            return {"*": a * b, "+": a + b, "-": a - b, "/": a / b if b else None}.get(op)
+        if t in ("parenthesized_expression", "arguments") and n.named_child_count == 1:
+            return self.number(n.named_children[0])
+        return None
+
+    def seconds(self, n: Node) -> float | None:
+        """A duration expression in seconds: `Duration::from_millis(250)`, a known constant ..."""
+        if n.type in ("identifier", "scoped_identifier") and _t(self.src, n) in self.units:
+            return self.units[_t(self.src, n)]
+        if n.type == "scoped_identifier" and _t(self.src, n).endswith("Duration::ZERO"):
+            return 0.0
+        if n.type in CALLS:
+            fn = n.child_by_field_name("function")
+            args = n.child_by_field_name("arguments")
+            name = _t(self.src, fn).rsplit("::", 1)[-1].rsplit(".", 1)[-1] if fn else ""
+            if name in UNITS and args is not None and args.named_child_count == 1:
+                v = self.number(args.named_children[0])
+                unit = UNITS[name][0]
+                if v is not None:
+                    return v * {"s": 1, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9, "min": 60,
+                                "h": 3600}[unit]
+        return None
+
+
+def _def_node(root: Node, unit: CodeUnit) -> Node:
+    """The definition node a unit was cut from (its span may start at attached docs)."""
+    end = unit.span.end_byte
+    node = root.descendant_for_byte_range(max(end - 1, 0), end)
+    while node.parent is not None and node.parent.end_byte == end \
+            and node.parent.start_byte >= unit.span.start_byte and node.parent.parent is not None:
+        node = node.parent
+    return node
+
+
+def _callee(src: bytes, call: Node) -> tuple[str, Node | None]:
+    fn = call.child_by_field_name("function") or call.child_by_field_name("name") \
+        or call.child_by_field_name("method")
+    if fn is None:
+        return "", None
+    if fn.type == "field_expression":
+        field_node = fn.child_by_field_name("field")
+        return "." + (_t(src, field_node) if field_node else ""), fn.child_by_field_name("value")
+    if fn.type == "generic_function":
+        fn = fn.child_by_field_name("function") or fn
+    return _t(src, fn), None
+
+
+def _args(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    return list(args.named_children) if args is not None else []
+
+
+def _spread_const(src: bytes, node: Node) -> tuple[str, str] | None:
+    """`1.0 - X .. 1.0 + X` anywhere inside a range: the X that spreads it symmetrically."""
+    minus, plus = set(), set()
+    for n in _walk(node):
+        if n.type in ("binary_expression", "binary_operator") and n.child_count == 3:
+            left, op, right = (_t(src, c) for c in n.children)
+            if left in ("1.0", "1"):
+                (minus if op == "-" else plus if op == "+" else set()).add(right)
+    both = sorted(minus & plus)
+    return (both[0], "1.0") if both else None
+
+
+def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
+               callers: list[str] = ()) -> FactSheet:
+    """The fact sheet of a unit; `src` is its whole file, `pieces` its code block's pieces."""
+    sheet = FactSheet(unit)
+    root = _tree(unit.lang, src).root_node
+    node = _def_node(root, unit)
+    numbers: dict[str, float] = {}
+    durations: dict[str, float] = {}
+    ev = _Eval(src, numbers, durations)
+    # Constants of the context and nested ones, resolved in source order (later ones may use
+    # earlier ones).
+    const_nodes = [_def_node(root, CodeUnit(p.path, unit.lang, "", "", p.span, ""))
+                   for p in pieces if p.role == "const"]
+    const_nodes += [n for n in _walk(node) if n.type in ("const_item", "static_item")]
+    for cn in const_nodes:
+        name_n, value_n = cn.child_by_field_name("name"), cn.child_by_field_name("value")
+        if name_n is None or value_n is None:
+            continue
+        name, expr = _t(src, name_n), _t(src, value_n)
+        secs, num = ev.seconds(value_n), ev.number(value_n)
+        typ = cn.child_by_field_name("type")
+        if secs is not None:
+            durations[name] = secs
+            forms = human_seconds(secs)
+            sheet.consts[name] = (expr, forms[0])
+            sheet.add("const", name, forms[0], cn, src, (name, *_nums(forms), *_nums([expr])),
+                      type=_t(src, typ) if typ else "", expr=expr, seconds=fmt_num(secs),
+                      forms="|".join(forms))
+        elif num is not None:
+            numbers[name] = num
+            sheet.consts[name] = (expr, fmt_num(num))
+            sheet.add("const", name, fmt_num(num), cn, src, (name, fmt_num(num), *_nums([expr])),
+                      type=_t(src, typ) if typ else "", expr=expr)
+        else:
+            sheet.add("const", name, expr, cn, src, (name,), type=_t(src, typ) if typ else "",
+                      expr=expr)
+    _signature(sheet, node, src, unit)
+    _walk_body(sheet, node, src, ev)
+    n_own = len(sheet.facts)
+    for p in pieces:
+        if p.role == "helper":
+            _walk_body(sheet, _def_node(root, CodeUnit(p.path, unit.lang, "", "", p.span, "")), src, ev)
+    sheet.facts[n_own:] = [Fact(f.kind, f.key, f.value, f.code, f.line, f.terms,
+                                f.data + (("helper", p_name(pieces, f.line)),))
+                           for f in sheet.facts[n_own:]]
+    _types_and_crates(sheet, node, src, pieces)
+    _derived(sheet)
+    for c in callers:
+        sheet.add("caller", c, c, None, src, (c.rsplit("::", 1)[-1],))
+    for n in _walk(node):
+        if n.type in ("integer_literal", "float_literal", "integer", "float", "number"):
+            sheet.add("literal", _t(src, n), _t(src, n), n, src, _nums([_t(src, n)]))
+    return sheet
+
+
+def p_name(pieces: list[Piece], line: int) -> str:
+    return next((p.name.rsplit("::", 1)[-1] for p in pieces
+                 if p.span.start_line <= line <= p.span.end_line), "")
+
+
+def _derived(sheet: FactSheet) -> None:
+    """Numbers that follow from the code's own values (a jittered floor, a schedule's total)."""
+    jit = next((f for f in sheet.of("jitter") if f.key == "symmetric" and f.get("fraction")), None)
+    if jit is not None:
+        frac = float(jit.get("fraction"))
+        for fl in sheet.of("floor"):
+            secs = fl.get("forms").split("|")[0]
+            m = re.match(r"([\d.]+) s$", secs)
+            if m:
+                low = fmt_num(round(float(m.group(1)) * (1 - frac), 6))
+                sheet.add("derived", "jittered floor", f"{low} s", None, b"", (low,), of=fl.key)
+
+
+def _nums(texts) -> tuple[str, ...]:
+    out = []
+    for t in texts:
+        out += re.findall(r"\d+(?:\.\d+)?", t)
+    return tuple(out)
+
+
+def _signature(sheet: FactSheet, node: Node, src: bytes, unit: CodeUnit) -> None:
+    params = node.child_by_field_name("parameters")
+    ret = node.child_by_field_name("return_type") or node.child_by_field_name("result")
+    is_async = any(c.type in ("function_modifiers", "async") and b"async" in src[c.start_byte:c.end_byte]
+                   for c in node.children)
+    sheet.add("signature", unit.short_name, unit.kind, node, src, (unit.short_name,),
+              params=_t(src, params) if params else "", returns=_t(src, ret) if ret else "",
+              is_async="yes" if is_async else "")
+    head = src[unit.span.start_byte:node.start_byte].decode("utf-8")
+    lines = [re.sub(r"^\s*(///?|//!|/\*\*?|\*/?|#(?!\[))\s?", "", ln).strip()
+             for ln in head.splitlines() if not ln.strip().startswith("#[")]
+    text = " ".join(" ".join(lines).split())
+    if text:
+        sheet.add("doc", unit.short_name, text, None, src, ())
+
+
+def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
+    add = sheet.add
+    for n in _walk(node):
+        t = n.type
+        if t in CALLS:
+            name, recv = _callee(src, n)
+            short = name.rsplit("::", 1)[-1].lstrip(".")
+            args = _args(n)
+            if name in (".min", "min", "cmp::min", "std::cmp::min", "Math.min", "minOf") or \
+                    name.endswith("::min"):
+                bound = args[-1] if args else None
+                if recv is not None and bound is not None and ev.seconds(bound) is None \
+                        and (ev.seconds(recv) is not None or ev.number(recv) is not None):
+                    bound = recv  # `MAX.min(x)`: the constant receiver is the cap
+                _bound(sheet, "cap", bound, n, src, ev)
+            elif name in (".max", "max", "cmp::max", "std::cmp::max", "Math.max", "maxOf") or \
+                    name.endswith("::max"):
+                bound = next((a for a in args if ev.seconds(a) is not None), args[-1] if args else None)
+                _bound(sheet, "floor", bound, n, src, ev)
+            elif short == "clamp" and len(args) == 2:
+                lo, hi = (_t(src, a) for a in args)
+                factor = ""
+                if args[1].type == "binary_expression" and _t(src, args[1].children[0]) == lo:
+                    factor = _t(src, args[1].children[2])
+                add("clamp", lo, hi, n, src, (*_nums([factor]), *IDENT.findall(lo + " " + hi)),
+                    lo=lo, hi=hi, factor=factor, target=_t(src, recv) if recv else "")
+            elif short in ("pow", "saturating_pow", "checked_pow", "powi", "powf", "Pow"):
+                base = _t(src, recv) if recv is not None else (_t(src, args[0]) if args else "")
+                add("growth", "power", base, n, src, (short, *_nums([base])),
+                    base=re.sub(r"[a-z]+\d*$", "", base), safe="yes" if "saturating" in short or "checked" in short else "")
+            elif short == "successors":
+                add("growth", "successors", _t(src, n).split("(", 1)[0], n, src, ("successors",))
+            elif short in ("saturating_mul", "checked_mul"):
+                add("overflow", short, _t(src, n), n, src, (short,))
+            elif short in ("mul_f64", "mul_f32"):
+                add("scale", short, _t(src, args[0]) if args else "", n, src, (short,))
+            elif SLEEPS.search(name) and "sleep" in name.lower():
+                arg = _t(src, args[0]) if args else ""
+                add("sleep", name, arg, n, src, tuple(name.replace(".", "::").split("::")) + (arg,))
+            elif short == "timeout" and "time" in name:
+                add("timeout", name, "", n, src, tuple(name.split("::")))
+            elif RANDOM.search(name) and short not in ("thread_rng",) and _feeds_delay(n, src):
+                _jitter(sheet, n, name, args, src, ev)
+            elif short in ("parse_from_rfc2822", "parse_from_rfc3339", "parsedate_to_datetime"):
+                add("retry_after", "http-date", short, n, src, (short, "2822") if "2822" in short else (short,))
+            elif short == "ceil":
+                add("retry_after", "ceil", short, n, src, ("ceil",))
+            elif short in ("to_std", "from_std"):
+                add("chrono", short, name, n, src, (short,))
+            elif name in ("Utc::now", "chrono::Utc::now"):
+                add("chrono", "now", name, n, src, ("Utc", "now"))
+            elif short == "unwrap_or" and args and ev.seconds(_deref(args[0])) is not None:
+                forms = human_seconds(ev.seconds(_deref(args[0])))
+                sheet.add("fallback", _t(src, args[0]).lstrip("&"), forms[0], n, src,
+                          (*IDENT.findall(_t(src, args[0])), *_nums(forms)), forms="|".join(forms))
+            elif short in ("collect", "to_string", "to_owned", "clone", "new") and name.startswith((".", "Vec", "String")):
+                add("alloc", short, name, n, src, (short,))
+            elif short == "take" and args:
+                add("take", _t(src, args[0]), "", n, src, IDENT.findall(_t(src, args[0])))
+            elif name.endswith("seconds") and "chrono" in name:
+                add("chrono", "seconds", name, n, src, ("chrono", "seconds"))
+        elif t == "array_expression" and n.named_child_count >= 2:
+            _schedule(sheet, n, src, ev)
+        elif t == "generic_function":
+            fn = n.child_by_field_name("function")
+            targs = n.child_by_field_name("type_arguments")
+            if fn is not None and _t(src, fn).endswith("parse") and targs is not None:
+                add("retry_after", "parse", _t(src, targs).strip("<>"), n, src,
+                    (_t(src, targs).strip("<>"),))
+        elif t in ("binary_expression", "binary_operator") and n.child_count == 3:
+            left, op, right = (_t(src, c) for c in n.children)
+            if op == "*" and ("2" in (right, left) or re.fullmatch(r"2(u\d+|i\d+)?", right)):
+                if _grows(n, src, left):
+                    add("growth", "doubling", _t(src, n), n, src, ("2",))
+                else:
+                    add("multiple", _t(src, n), "2", n, src, ("2", *IDENT.findall(left)))
+            elif op in ("<<", "shl"):
+                add("growth", "shift", _t(src, n), n, src, _nums([right]))
+            elif op in ("<", "<=", ">", ">=") and re.fullmatch(r"[45]\d\d", right):
+                add("status", right, f"{op} {right}", n, src, (right,), op=op)
+        elif t == "macro_invocation" and _t(src, n).startswith("matches!"):
+            body = _t(src, n)
+            for variant in re.findall(r"\b([A-Z]\w*(?:::[A-Z]\w*)+)(\(\s*\d+\s*\))?", body):
+                add("error_case", variant[0] + variant[1], body, n, src,
+                    (*variant[0].split("::"), *_nums([variant[1]])))
+            for code in re.findall(r"\b(TOO_MANY_REQUESTS|SERVICE_UNAVAILABLE|[45]\d\d)\b", body):
+                add("status", code, body, n, src, (code, "429") if code == "TOO_MANY_REQUESTS" else (code,))
+        elif t == "match_arm":
+            pat = n.child_by_field_name("pattern")
+            if pat is not None:
+                add("arm", _t(src, pat), "", n, src, tuple(IDENT.findall(_t(src, pat))))
+        elif t in LOOPS:
+            has_sleep = any(c.type in CALLS and "sleep" in _callee(src, c)[0] for c in _walk(n))
+            add("loop", t.split("_")[0], "sleep" if has_sleep else "", n, src, ())
+        elif t == "macro_invocation" and _t(src, n).startswith(("format!", "vec!")):
+            add("alloc", _t(src, n).split("!")[0] + "!", "", n, src, ())
+        elif t == "try_expression":
+            add("early_exit", "?", _t(src, n), n, src, ())
+        elif t in ("compound_assignment_expr", "augmented_assignment") and _t(src, n).replace(" ", "").endswith("+=1"):
+            add("counter", _t(src, n.children[0]), "+= 1", n, src, (_t(src, n.children[0]),))
+        elif t in ("identifier", "constant") and _t(src, n) == "RETRY_AFTER":
+            add("retry_after", "header", "RETRY_AFTER", n, src, ("RETRY_AFTER", "Retry-After"))
+        elif t == "scoped_identifier" and _t(src, n).startswith("StatusCode::"):
+            name = _t(src, n).split("::")[-1]
+            add("status", name, _t(src, n), n, src, (name, "429") if name == "TOO_MANY_REQUESTS" else (name,))
+
+
+def _bound(sheet: FactSheet, kind: str, bound: Node | None, call: Node, src: bytes, ev: _Eval):
+    if bound is None:
+        return
+    text = _t(src, bound)
+    secs = ev.seconds(bound)
+    forms = human_seconds(secs) if secs is not None else []
+    sheet.add(kind, text, forms[0] if forms else "", call, src,
+              (*IDENT.findall(text), *_nums(forms), *_nums([text])), forms="|".join(forms))
+
+
+def _jitter(sheet: FactSheet, call: Node, name: str, args: list[Node], src: bytes, ev: _Eval):
+    rng = next((a for a in args if a.type == "range_expression"), None)
+    spread = _spread_const(src, call)
+    if spread is not None:
+        const = spread[0]
+        frac = ev.number(_ident_node(call, const, src)) if _ident_node(call, const, src) else None
+        pct = fmt_num(round(frac * 100, 6)) if frac is not None else ""
+        lo = fmt_num(round(1 - frac, 6)) if frac is not None else ""
+        hi = fmt_num(round(1 + frac, 6)) if frac is not None else ""
+        sheet.add("jitter", "symmetric", const, call, src,
+                  (const, pct, fmt_num(frac) if frac is not None else "", "1.0", lo, hi),
+                  percent=pct, fraction=fmt_num(frac) if frac is not None else "", call=name,
+                  lo=lo, hi=hi)
+    elif rng is not None and rng.named_child_count == 2:
+        lo, hi = (_t(src, c) for c in rng.named_children)
+        kind = "full" if lo in ("0", "0.0", "Duration::ZERO") else "range"
+        sheet.add("jitter", kind, f"{lo}..{hi}", call, src, (*IDENT.findall(hi), *_nums([lo, hi])),
+                  lo=lo, hi=hi, call=name)
+    else:
+        sheet.add("jitter", "draw", name, call, src, tuple(name.replace(".", "::").split("::")),
+                  call=name)
+
+
+def _grows(expr: Node, src: bytes, left: str) -> bool:
+    """`x * 2` is growth when it feeds the next delay: assigned back to `x`, returned from a
+    successor closure, or capped by min; a comparison against `MAX * 2` is not."""
+    var = left.lstrip("*(").strip()
+    p = expr.parent
+    while p is not None and p.type not in ("block", "expression_statement", "let_declaration"):
+        if p.type == "closure_expression":
+            return True
+        if p.type in ("assignment_expression", "compound_assignment_expr"):
+            return _t(src, p.children[0]).strip() == var
+        if p.type in CALLS and _callee(src, p)[0] in (".min", ".clamp"):
+            return True
+        p = p.parent
+    return False
+
+
+def _deref(n: Node) -> Node:
+    return n.named_children[-1] if n.type == "reference_expression" and n.named_children else n
+
+
+def _schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval) -> None:
+    """An array literal of durations is a retry schedule: its values, and whether it doubles."""
+    secs = [ev.seconds(c) if c.type != "scoped_identifier" or _t(src, c) != "Duration::ZERO" else 0.0
+            for c in arr.named_children]
+    if any(s is None for s in secs):
+        return
+    forms = [human_seconds(s)[0] if s else "0" for s in secs]
+    ratios = {round(b / a, 6) for a, b in zip(secs, secs[1:]) if a}
+    shape = "doubles" if ratios == {2.0} else "grows" if all(b >= a for a, b in zip(secs, secs[1:])) else "varies"
+    total = human_seconds(sum(secs))[0] if sum(secs) else "0"
+    sheet.add("schedule", "array", ", ".join(forms), arr, src,
+              _nums(forms) + (str(len(secs)),) + _nums([total]),
+              shape=shape, count=str(len(secs)), forms="|".join(forms), total=total)
+
+
+def _feeds_delay(call: Node, src: bytes) -> bool:
+    """A random draw is jitter only when it shapes a delay (not a request id or a token)."""
+    stmt = call
+    while stmt.parent is not None and not stmt.parent.type.endswith(("block", "body", "statement_list")):
+        stmt = stmt.parent
+    text = _t(src, stmt) + " " + _t(src, call)
+    return bool(re.search(r"(?i)(delay|duration|backoff|sleep|wait|jitter|millis|secs|spread|range)", text))
+
+
+def _ident_node(node: Node, name: str, src: bytes) -> Node | None:
+    return next((n for n in _walk(node) if n.type == "identifier" and _t(src, n) == name), None)
+
+
+def _types_and_crates(sheet: FactSheet, node: Node, src: bytes, pieces: list[Piece]) -> None:
+    imports = [p.text for p in pieces if p.role == "import"]
+    for n in _walk(node):
+        if n.type == "type_identifier" and _t(src, n) in TIME_TYPES:
+            name = _t(src, n)
+            origin = next((re.match(r"\s*use\s+(\w+)", i).group(1) for i in imports
+                           if re.search(rf"\b{name}\b", i) and re.match(r"\s*use\s+(\w+)", i)), "")
+            sheet.add("time_type", name, origin, n, src, (name, origin) if origin else (name,))
+        elif n.type == "scoped_identifier":
+            parts = _t(src, n).split("::")
+            if parts[0] not in ("crate", "self", "super", "Self") and parts[0][:1].islower():
+                sheet.crates.setdefault(parts[0], _t(src, n))
+    for imp in imports:
+        m = re.match(r"\s*use\s+(\w+)", imp)
+        if m and m.group(1) not in ("crate", "self", "super"):
+            sheet.crates.setdefault(m.group(1), imp.strip())
+    for crate, how in sorted(sheet.crates.items()):
+        sheet.add("crate", crate, how, None, src, (crate,))
