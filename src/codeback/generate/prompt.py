@@ -217,7 +217,7 @@ def _extract_json(text: str) -> tuple[object | None, str | None]:
     stripped = text.strip()
     if not stripped:
         return None, "answer is empty"
-    if stripped.startswith("{"):
+    if stripped[0] in "{[":
         try:
             return json.loads(stripped), None
         except json.JSONDecodeError as e:
