@@ -10,6 +10,7 @@ built lazily per language (`engine._compiled`), so importing this package stays 
 from __future__ import annotations
 
 from ..model import FileUnits, Skip
+from . import codec  # noqa: F401  (cheap pickling of results sent back by pool workers)
 from . import config, csharp, go, java, javascript, kotlin, php, python, ruby, rust, typescript
 from .engine import LangSpec, extract
 
