@@ -1,5 +1,6 @@
 """Python: decorators live in a `decorated_definition` wrapper whose span the unit takes; a
-comment block directly above a definition belongs to it (docstrings are inside the body already).
+comment block directly above a definition belongs to it (taken by text: a block's first comment
+sits outside the block in the tree; docstrings are inside the body already).
 pytest fixtures and marked tests are test code even outside test files."""
 
 from __future__ import annotations
@@ -31,4 +32,5 @@ SPEC = LangSpec(
     test_unit=lambda kind, name, head: bool(_TEST_DECORATOR.search(head)),
     member_kind=_member_kind,
     separator=".",
+    leading_comment=b"#",
 )

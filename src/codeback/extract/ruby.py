@@ -1,4 +1,5 @@
-"""Ruby: `#` comment lines touching a definition are its doc. Modules qualify names but are not
+"""Ruby: `#` comment lines touching a definition are its doc (taken by text: the grammar puts a
+body's first comment outside the body). Modules qualify names but are not
 units (a module body is usually the whole file); `def` inside a class or module is a method.
 Specs and tests are path rules (`spec/`, `test/`, `*_spec.rb`) in `is_test_path`."""
 
@@ -20,4 +21,5 @@ SPEC = LangSpec(
     attached_ok=adjacent,
     member_kind=_member_kind,
     separator=".",
+    leading_comment=b"#",
 )
