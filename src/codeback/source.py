@@ -79,7 +79,12 @@ def open_source(ref: str | Path) -> Source:
     root = root.resolve()
     commit = None
     dirty = False
-    if _git(root, "rev-parse", "--is-inside-work-tree") == "true\n":
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top is not None and Path(top.strip()).resolve() != root:
+        # A folder inside some other repository (say, the sample inside codeback's own
+        # checkout): that repository's commit does not describe these paths.
+        top = None
+    if top is not None and _git(root, "rev-parse", "--is-inside-work-tree") == "true\n":
         head = _git(root, "rev-parse", "HEAD")
         commit = head.strip() if head else None
         dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no", "--", "."))

@@ -1,0 +1,143 @@
+"""The command line: thin commands over the stages. Data goes to stdout, status to stderr.
+
+Heavy modules are imported inside commands so `codeback --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Back-translate a repository into grounded instruction-tuning data.")
+specs_app = typer.Typer(add_completion=False, help="List and print agent specs.")
+app.add_typer(specs_app, name="specs")
+
+DEFAULT_SPEC = "svix-backoff-jitter"
+
+
+def sample_repo() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("codeback").joinpath("sample", "webhook-delivery")))
+
+
+def _err():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def main() -> None:
+    from ..errors import CodebackError
+
+    try:
+        app()
+    except CodebackError as e:
+        print(f"codeback: error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("codeback: interrupted; every line written so far is whole, re-run to resume",
+              file=sys.stderr)
+        sys.exit(130)
+
+
+Repo = Annotated[Optional[str], typer.Option("--repo", "-r", help="Local checkout or git URL (default: the bundled sample).")]
+Specs = Annotated[Optional[list[str]], typer.Option("--spec", "-s", help="Built-in spec name or TOML path; repeat for sibling agents.")]
+
+
+@app.command()
+def run(
+    repo: Repo = None,
+    spec: Specs = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output JSONL (default: the spec's).")] = None,
+    discover: Annotated[bool, typer.Option("--discover/--no-discover", help="Search the repository when the seed files hold nothing for the topic.")] = True,
+    seed: Annotated[Optional[int], typer.Option(help="Seed for phrasing and style choices.")] = None,
+    backend: Annotated[str, typer.Option(help="offline (default) or openai.")] = "offline",
+    model: Annotated[Optional[str], typer.Option(help="Model name (openai backend).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="Endpoint URL (openai backend; or OPENAI_BASE_URL).")] = None,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight (openai backend).")] = 8,
+    max_tokens_total: Annotated[Optional[int], typer.Option(help="Token budget for the run (openai backend).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent for one unit, send nothing.")] = False,
+    workers: Annotated[Optional[int], typer.Option(help="Processes for scanning (default: all cores).")] = None,
+) -> None:
+    """Write examples for one agent (its siblings only take part in routing)."""
+    from .render import run_command
+
+    run_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], out, discover, seed, backend,
+                {"model": model, "base_url": base_url, "concurrency": concurrency,
+                 "max_tokens_total": max_tokens_total}, dry_run, workers)
+
+
+@app.command()
+def scan(
+    repo: Repo = None,
+    spec: Specs = None,
+    json: Annotated[bool, typer.Option("--json", help="One JSON object per unit on stdout.")] = False,
+    explain: Annotated[Optional[str], typer.Option(help="PATH:LINE — every signal for the unit at that line.")] = None,
+    include_tests: Annotated[bool, typer.Option("--include-tests", help="Keep test code.")] = False,
+    workers: Annotated[Optional[int], typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Extract and route every unit; no generation."""
+    from .render import scan_command
+
+    scan_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], json, explain,
+                 not include_tests, workers)
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="A JSONL dataset written by codeback.")],
+    repo: Annotated[Optional[Path], typer.Option("--repo", "-r", help="Re-check code pieces and grounding against this checkout.")] = None,
+) -> None:
+    """Check every line; exit 1 with a reason per bad line."""
+    from ..verify import validate_file
+
+    bad = total = 0
+    for no, problems in validate_file(file, repo):
+        total += 1
+        if problems:
+            bad += 1
+            for p in problems:
+                print(f"{file}:{no}: {p}", file=sys.stderr)
+    print(f"{total - bad} valid, {bad} invalid" + (" (checked against the source)" if repo else ""),
+          file=sys.stderr)
+    raise typer.Exit(1 if bad else 0)
+
+
+@app.command()
+def show(
+    file: Annotated[Path, typer.Argument(help="A JSONL dataset written by codeback.")],
+    n: Annotated[int, typer.Option("-n", help="How many examples.")] = 3,
+    seed: Annotated[int, typer.Option(help="Which random sample.")] = 0,
+    repo: Annotated[Optional[Path], typer.Option("--repo", "-r", help="Checkout, to show the facts behind each sentence.")] = None,
+) -> None:
+    """Render examples for a person to read."""
+    from .render import show_command
+
+    show_command(file, n, seed, repo)
+
+
+@specs_app.callback(invoke_without_command=True)
+def specs_list(ctx: typer.Context) -> None:
+    """List the built-in specs and topics."""
+    if ctx.invoked_subcommand:
+        return
+    from ..spec import builtin_names, load_spec
+
+    for name in builtin_names("specs"):
+        s = load_spec(name)
+        print(f"{name}\ttopic={s.topic}\toutput={s.output}\ttarget={s.target.min}-{s.target.max}")
+    for name in builtin_names("topics"):
+        print(f"topic:{name}")
+
+
+@specs_app.command("show")
+def specs_show(name: str) -> None:
+    """Print a spec as TOML to copy and edit."""
+    from ..spec import spec_text
+
+    sys.stdout.write(spec_text(name))

@@ -1,0 +1,205 @@
+"""What the commands print: reports and tables on stderr, data on stdout."""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)
+
+
+def run_command(repo: str, specs: list[str], out: Path | None, discover: bool, seed: int | None,
+                backend: str, opts: dict, dry_run: bool, workers: int | None) -> None:
+    from ..run import run
+
+    opts = {k: v for k, v in opts.items() if v is not None} if backend != "offline" else {}
+    if dry_run:
+        from ..run import dry_run as do_dry
+
+        sys.stdout.write(do_dry(specs, repo, backend, opts))
+        return
+    with _progress() as prog:
+        task = prog.add_task("writing examples", total=None)
+        report = run(specs, repo, out, backend, opts, discover, seed, workers,
+                     status=lambda s: err.print(f"[dim]·[/] {s}"),
+                     progress=lambda: prog.advance(task))
+    print_report(report)
+
+
+def print_report(r) -> None:
+    err.print(f"\n[bold]{r.spec}[/]: {r.written} written, {r.already} already in {r.out}, "
+              f"{r.rejected} rejected — {r.total} in the dataset "
+              f"(target {r.target[0]}–{r.target[1]})")
+    err.print(f"scanned {r.files_scanned} files, {r.units_scanned} units"
+              + (f"; commit {r.commit[:12]}" if r.commit else "; not a git checkout"))
+    if r.per_unit:
+        t = Table("unit", "examples", title="examples per unit", title_justify="left")
+        for name, n in r.per_unit.most_common():
+            t.add_row(name, str(n))
+        err.print(t)
+        err.print("per style: " + ", ".join(f"{k} {v}" for k, v in sorted(r.per_style.items())))
+    reasons = Counter(s.reason if not s.reason.startswith(("covered", "1 more", "2 more")) else
+                      s.reason.split(" of ")[0].split(" by ")[0] for s in r.skips)
+    if reasons:
+        err.print("skipped: " + "; ".join(f"{n} {why}" for why, n in reasons.most_common()))
+    for what, problems in r.rejects[:10]:
+        err.print(f"[yellow]rejected[/] {what}: {'; '.join(problems[:3])}")
+    if r.diversity:
+        err.print("diversity (max 5-gram Jaccard): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in r.diversity.items()))
+    if r.usage:
+        err.print("tokens: " + ", ".join(f"{k} {v}" for k, v in r.usage.items()))
+    if r.stopped:
+        err.print(f"[yellow]stopped:[/] {r.stopped}; re-run to resume")
+    if r.shortfall():
+        err.print(f"[yellow]short of the target by {r.shortfall()}[/]: {r.available} grounded "
+                  f"example(s) available from the units found; nothing was padded to reach "
+                  f"{r.target[0]}.")
+
+
+def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None,
+                 exclude_tests: bool, workers: int | None) -> None:
+    from ..errors import CodebackError
+    from ..extract import language_of
+    from ..pipeline import scan
+    from ..route import Router
+    from ..source import list_files, open_source
+    from ..spec import resolve_agents
+
+    source = open_source(repo)
+    router = Router(resolve_agents(specs))
+    if explain:
+        path, _, line = explain.rpartition(":")
+        if not path or not line.isdigit():
+            raise CodebackError(f"--explain takes PATH:LINE, got {explain}")
+        return _explain(source, router, path, int(line), exclude_tests)
+    paths = list_files(source, lambda rel: language_of(rel) is not None)
+    langs: Counter = Counter()
+    agents: Counter = Counter()
+    skips: Counter = Counter()
+    out = sys.stdout.buffer
+    with _progress() as prog:
+        task = prog.add_task("scanning", total=len(paths))
+        for fu, routed in scan(source, router, exclude_tests, paths, workers):
+            prog.advance(task)
+            for s in fu.skips:
+                skips[s.reason] += 1
+            for r in routed:
+                u = r.unit
+                langs[u.lang] += 1
+                agents[r.agent or "(none)"] += 1
+                if as_json:
+                    out.write(orjson.dumps({
+                        "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
+                        "start_line": u.span.start_line, "end_line": u.span.end_line,
+                        "agent": r.agent, "scores": r.scores, "reasons": r.reasons(),
+                    }) + b"\n")
+    for reason, n in source.skipped.items():
+        skips[reason] += n
+    if not as_json:
+        t = Table("language", "units", title=f"{source.repo}: {len(paths)} files", title_justify="left")
+        for lang, n in langs.most_common():
+            t.add_row(lang, str(n))
+        err.print(t)
+        t = Table("agent", "units")
+        for agent, n in agents.most_common():
+            t.add_row(agent, str(n))
+        err.print(t)
+    if skips:
+        err.print("skipped: " + "; ".join(f"{n} {why}" for why, n in skips.most_common()))
+
+
+def _explain(source, router, path: str, line: int, exclude_tests: bool) -> None:
+    from ..errors import CodebackError
+    from ..extract import extract_file
+
+    try:
+        fu = extract_file(path, source.read(path), exclude_tests)
+    except OSError as e:
+        raise CodebackError(f"{path}: cannot read: {e.strerror}") from None
+    hits = [u for u in fu.units if u.span.start_line <= line <= u.span.end_line]
+    if not hits:
+        raise CodebackError(f"{path}:{line}: no unit there")
+    unit = min(hits, key=lambda u: u.span.end_byte - u.span.start_byte)
+    r = router.route(unit)
+    print(f"{unit.path}:{unit.span.start_line}-{unit.span.end_line} {unit.kind} {unit.name}")
+    for topic, score in sorted(r.scores.items(), key=lambda kv: -kv[1]):
+        owner = router.owner.get(topic, "no agent in this run")
+        print(f"  {topic} ({owner}): {score:g}, threshold {router.topics[topic].threshold:g}")
+        for s in r.signals:
+            if s.topic == topic:
+                print(f"    {s.weight:+g}  {s.name}: {s.match}")
+    print(f"  routed to: {r.agent or 'none'} — {r.note}")
+
+
+def show_command(file: Path, n: int, seed: int, repo: Path | None) -> None:
+    from ..errors import OutputError
+
+    try:
+        lines = [ln for ln in file.read_bytes().splitlines() if ln.strip()]
+    except OSError as e:
+        raise OutputError(f"{file}: cannot read: {e.strerror}") from None
+    picks = sorted(random.Random(seed).sample(range(len(lines)), min(n, len(lines))))
+    from ..write import sidecar
+    from ..validate import sha256
+
+    manifest = {}
+    m = sidecar(file, "manifest")
+    if m.exists():
+        for ln in m.read_bytes().splitlines():
+            e = orjson.loads(ln)
+            manifest[e.get("record_sha256")] = e
+    for i in picks:
+        rec = orjson.loads(lines[i])
+        msgs = rec["messages"]
+        prov = manifest.get(sha256(lines[i] + b"\n"), {})
+        think, _, code = msgs[2]["content"].partition("\n</think>\n\n")
+        print(f"── example {i + 1} of {len(lines)}: {prov.get('unit', '?')} "
+              f"({prov.get('path', '?')}:{prov.get('start_line', '?')}) "
+              f"[{prov.get('angle', '?')} / {prov.get('style', '?')}]")
+        print("\nREQUEST\n" + msgs[1]["content"])
+        print("\nREASONING\n" + think.removeprefix("<think>\n"))
+        if repo is not None and prov:
+            print("\nFACTS BEHIND EACH SENTENCE")
+            for sent, facts in _facts_per_sentence(repo, prov, msgs, think):
+                print(f"  • {sent[:90]}{'…' if len(sent) > 90 else ''}\n      ← {facts}")
+        print("\nCODE\n" + code + "\n")
+
+
+def _facts_per_sentence(repo: Path, prov: dict, msgs: list, think: str):
+    import re
+
+    from ..extract import extract_file
+    from ..facts import read_facts
+    from ..model import Piece, Span
+
+    data = (repo / prov["path"]).read_bytes()
+    unit = next((u for u in extract_file(prov["path"], data).units if u.name == prov["unit"]), None)
+    if unit is None:
+        return
+    pieces = [Piece(p["path"], Span(p["start_byte"], p["end_byte"], p["start_line"], p["end_line"]),
+                    (repo / p["path"]).read_bytes()[p["start_byte"]:p["end_byte"]].decode(),
+                    p["role"], p["name"]) for p in prov["pieces"]]
+    facts = [f for f in read_facts(unit, pieces, data).facts if f.kind not in ("literal", "crate")]
+    text = msgs[1]["content"] + "\n" + think
+    for sent in re.split(r"(?<=[.!?])\s+|\n+", text):
+        sent = sent.strip()
+        if len(sent) < 12:
+            continue
+        hit = [f"{f.kind}:{f.key}" + (f" (line {f.line})" if f.line else "") for f in facts
+               if f.terms and any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", sent)
+                                  for t in f.terms if len(t) > 1 or t.isdigit())]
+        yield sent, ", ".join(hit[:4]) or "(framing: no code fact)"

@@ -1,0 +1,363 @@
+"""Reasoning: the moves an expert makes before typing, each written from facts.
+
+Order: the problem as this need frames it, the order of operations, one paragraph per design
+choice the code makes (the need's own first), the required crates said truthfully, edge cases,
+then cost. A paragraph exists only when its facts do; every number in it is a fact's value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .needs import Need
+from .view import Pick, View, tick
+
+
+def _params(v: View) -> list[tuple[str, str]]:
+    raw = v.sig.get("params") if v.sig else ""
+    out = []
+    for part in re.split(r",\s*(?![^<>()]*[>)])", raw.strip("()\n ")):
+        if ":" in part:
+            name, typ = part.split(":", 1)
+            out.append((name.strip().lstrip("mut ").strip(), " ".join(typ.split())))
+    return out
+
+
+def frame(v: View, n: Need, p: Pick) -> str:
+    name = tick(v.name)
+    ps = _params(v)
+    inputs = ", ".join(tick(f"{a}: {t}") for a, t in ps[:3])
+    ret = v.sig.get("returns") if v.sig else ""
+    shape = (f"{name} takes {inputs} and returns {tick(ret)}" if inputs and ret else
+             f"{name} is a {v.unit.kind}")
+    lead = {
+        "jitter": p(["The problem to solve is synchronisation, not the length of the wait.",
+                     "What goes wrong here is timing: failures that happen together get retried together."]),
+        "overload": p(["Not every failure says the same thing about the endpoint.",
+                       "A timeout or a 429 is the endpoint telling us it is overloaded; a refused "
+                       "connection or a 500 is not the same signal."]),
+        "retry_after_bound": p(["Retry-After is a hint from the endpoint, not an order we follow blindly.",
+                                "The endpoint gets a say in when we retry, but the schedule keeps the last word."]),
+        "retry_after_parse": p(["Retry-After comes in two shapes, and both have to end up as the same thing.",
+                                "The header is the endpoint's own estimate of when it can take traffic again."]),
+        "growth_cap": p(["The wait should grow with each failure but stay bounded.",
+                         "Exponential backoff: double on every failure, stop growing at a ceiling."]),
+        "schedule": p(["Quick, bounded retries for transient failures.",
+                       "The schedule is small and fixed, so it can simply be written down."]),
+        "loop_backoff": p(["This has to keep trying, without spinning.",
+                           "A background retry loop: attempt, and on failure wait longer before the next try."]),
+    }.get(n.angle, "")
+    return f"{lead} {shape}" + p([", so the whole decision is visible in one place.",
+                                  "; everything it decides is in those few lines.", "."])
+
+
+def _steps(v: View) -> list[tuple[int, str]]:
+    steps = []
+    floor = next((f for f in v.own("floor") if f.get("forms")), None)
+    if floor:
+        steps.append((floor.line, "the overload floor"))
+    clamp_call = next((f for f in v.all("clamp")), None)
+    if clamp_call and clamp_call.get("helper"):
+        line = next((f.line for f in v.own("chrono")), clamp_call.line)
+        steps.append((line, "the Retry-After bound"))
+    for f in v.own("jitter")[:1]:
+        steps.append((f.line, "the jitter"))
+    for f in v.own("cap")[:1]:
+        steps.append((f.line, "the cap"))
+    return sorted(steps)
+
+
+def order(v: View, p: Pick) -> str:
+    steps = _steps(v)
+    if len(steps) < 2:
+        return ""
+    names = [s for _, s in steps]
+    seq = ", then ".join(names[:-1]) + f", and {names[-1]} last"
+    why = ""
+    if names[-1] == "the jitter":
+        why = p([" Jitter goes last so it spreads the final value; put it earlier and a later "
+                 "floor or bound would flatten part of the spread back.",
+                 " The spread has to come after every floor and bound, otherwise those would "
+                 "undo part of it."])
+    return p([f"The order of the steps matters: {seq}.", f"Steps, in order: {seq}."]) + why
+
+
+def floor_p(v: View, p: Pick) -> str:
+    f = next((f for f in v.all("floor") if f.get("forms")), None)
+    if f is None:
+        return ""
+    const = v.const_name(f.key)
+    amount = v.amount(f)
+    cases = [tick(x.key) for x in v.all("error_case") if x.key.count("::") >= 1][:3]
+    picks = f"{' and '.join(cases)} pick out" if cases else "The error match picks out"
+    named = f"{tick(const)} = {v.consts[const].value}, so {amount}" if const in v.consts else amount
+    return p([
+        f"{picks} the overload cases, and {tick(f.code.strip())} lifts the delay to at least "
+        f"{named} for them. It is a floor, not an addition: a scheduled delay that is already "
+        "longer passes through unchanged.",
+        f"For the overload cases the delay becomes {tick(f.code.strip())} ({named}). Taking the "
+        "maximum rather than adding keeps late, long schedule entries as they are and only lifts "
+        "the early, short ones.",
+    ])
+
+
+def clamp_p(v: View, p: Pick) -> str:
+    f = v.one("clamp")
+    if f is None:
+        return ""
+    where = f" in {tick(f.get('helper'))}" if f.get("helper") else ""
+    k = f.get("factor")
+    bound = (f"between {tick(f.key)} and {tick(f.value)}" if not k else
+             f"between {tick(f.key)} and {tick(f.value)}, that is between the schedule and {k}× it")
+    return p([
+        f"The requested wait is clamped{where} {bound}. The lower bound is the point: Retry-After can "
+        "push a retry later, but never earlier than the schedule says.",
+        f"{tick(f.code.strip())}{where} keeps the endpoint's request {bound}: an endpoint can ask for "
+        "more time, within reason, and a short or stale value cannot pull the retry forward.",
+    ])
+
+
+def chrono_p(v: View, p: Pick) -> str:
+    to_std = v.one("chrono", "to_std")
+    now = v.one("chrono", "now")
+    if to_std is None or now is None:
+        return ""
+    fb = next((f for f in v.all("fallback")), None)
+    zero = f" and {tick('unwrap_or(' + fb.key + ')')} turns that into a wait of {v.amount(fb)}" if fb else \
+        " and the fallback turns that into no wait at all"
+    return p([
+        "Retry-After arrives as a `DateTime<Utc>`, so the remaining wait is the difference from "
+        f"`Utc::now()`, a chrono duration. {tick('.to_std()')} fails when that difference is negative, "
+        f"which is exactly a Retry-After already in the past,{zero}.",
+        "Converting is where chrono ends and std begins: subtracting `Utc::now()` gives a chrono "
+        f"duration, and {tick('.to_std()')} refuses a negative one (a Retry-After in the past){zero}.",
+    ])
+
+
+def jitter_p(v: View, p: Pick) -> str:
+    f = v.one("jitter")
+    if f is None:
+        return ""
+    if f.key == "symmetric" and f.get("percent"):
+        const, pct, lo, hi = f.value, f.get("percent"), f.get("lo"), f.get("hi")
+        val = v.consts[const].value if const in v.consts else f.get("fraction")
+        scale = v.one("scale")
+        applied = f" and {tick(scale.key)} applies it to the `Duration` directly" if scale else ""
+        return p([
+            f"The spread is a factor drawn with {tick(f.get('call').lstrip('.'))} between "
+            f"{tick('1.0 - ' + const)} and {tick('1.0 + ' + const)}; with {tick(const)} = {val} that "
+            f"is {lo} to {hi}{applied}. Symmetric, so the average delay stays what it was, and ±{pct} % "
+            "is enough to pull apart retries that failed in the same second: the thundering herd a "
+            "recovering endpoint would otherwise meet.",
+            f"±{pct} % ({tick(const)} = {val}) around the computed delay: the factor comes from "
+            f"{tick(f.get('call').lstrip('.'))} over {lo}..={hi}{applied}. Because it is centred on "
+            "1.0, jitter de-synchronises a burst of retries without shifting the schedule on "
+            "average, which is what keeps a thundering herd off an endpoint that just came back.",
+        ])
+    if f.key == "full":
+        return p([
+            f"Full jitter: the wait is drawn uniformly from {tick(f.get('lo'))} up to "
+            f"{tick(f.get('hi'))}, so clients that failed together spread over the whole interval "
+            "instead of clustering at its end. The average wait halves, which is the price of "
+            "breaking up the thundering herd.",
+            f"{tick(f.get('call').lstrip('.'))} over {tick(f.code.strip().split('(', 1)[-1].rstrip(')'))} "
+            "draws anywhere from zero to the full delay. Of the jitter variants this one spreads "
+            "retries the most; the cost is that some clients come back almost at once.",
+        ])
+    return ""
+
+
+def growth_p(v: View, p: Pick) -> str:
+    g = v.one("growth")
+    if g is None:
+        return ""
+    safe = v.one("overflow") or g.get("safe")
+    if g.key == "power":
+        text = (f"{tick(g.code.strip())} is the doubling factor, 2 to the power of the attempt"
+                + (", saturating instead of overflowing when the attempt number is large" if safe else ""))
+    elif g.key == "successors":
+        text = (f"{tick('std::iter::successors')} builds the schedule lazily, each element computed "
+                "from the previous one, so the doubling rule is written once")
+    else:
+        text = f"{tick(g.code.strip())} doubles the wait on every failure"
+    ov = v.one("overflow")
+    if ov is not None:
+        text += f"; {tick(ov.key)} applies it without the risk of overflowing a `Duration`"
+    return text + "."
+
+
+def cap_p(v: View, p: Pick) -> str:
+    c = next((f for f in v.all("cap") if f.get("forms")), None)
+    if c is None:
+        return ""
+    const = v.const_name(c.key)
+    name = tick(const) if const else tick(c.key)
+    return p([
+        f"{tick(c.code.strip())} caps every wait at {name} ({v.amount(c)}): past that point "
+        "waiting longer buys nothing, and an unbounded wait would look like an outage of our own.",
+        f"The ceiling is {name}, {v.amount(c)}. Doubling reaches it after a handful of failures; "
+        "from then on every wait is the cap.",
+    ])
+
+
+def schedule_p(v: View, p: Pick) -> str:
+    s = v.one("schedule")
+    if s is None:
+        return ""
+    shape = {"doubles": "each entry double the one before", "grows": "growing entry by entry"}.get(
+        s.get("shape"), "as written")
+    total = s.get("total")
+    return p([
+        f"The schedule is spelled out as {s.get('count')} entries, {s.value}, {shape}"
+        + (f", {total} in total" if total and total != "0" else "") + ". Writing the values down beats "
+        "computing them: a reader sees the whole retry budget at a glance.",
+        f"{s.get('count')} waits, {s.value}: {shape}"
+        + (f", at most {total} spent waiting" if total and total != "0" else "") + ".",
+    ])
+
+
+def fallback_p(v: View, p: Pick) -> str:
+    f = v.one("fallback")
+    if f is None or f.key.startswith("Duration::"):
+        return ""
+    return (f"Past the end of the schedule, {tick('unwrap_or(' + f.key + ')')} keeps the wait at "
+            f"{v.amount(f)} rather than giving up.")
+
+
+def loop_p(v: View, p: Pick) -> str:
+    s = v.one("sleep")
+    loop = next((f for f in v.all("loop") if f.value == "sleep"), None)
+    if s is None or loop is None:
+        return ""
+    return p([
+        f"The wait itself is {tick(s.key + '(' + s.value + ')')} inside the {tick(loop.key)}: "
+        "an `.await` that parks the task, so the runtime thread serves other work meanwhile.",
+        f"Between attempts the {tick(loop.key)} awaits {tick(s.key)}; nothing blocks a thread while "
+        "the dependency recovers.",
+    ])
+
+
+def parse_p(v: View, p: Pick) -> str:
+    if not v.one("retry_after", "header"):
+        return ""
+    parts = [f"The header is looked up by {tick('RETRY_AFTER')}"]
+    forms = []
+    num = v.one("retry_after", "parse")
+    if num is not None:
+        forms.append(f"delay-seconds, parsed as {tick(num.value)}")
+    date = v.one("retry_after", "http-date")
+    if date is not None:
+        forms.append(f"an HTTP date, through {tick(date.value)}")
+    if forms:
+        parts.append("and read as " + " or as ".join(forms))
+    text = " ".join(parts) + "."
+    if v.one("retry_after", "ceil"):
+        text += " Fractional seconds are rounded up with `ceil`, so rounding can only make us late, never early."
+    if v.all("early_exit"):
+        text += p([" Every step that can fail returns `None` through `?`: a malformed header is "
+                   "treated as no header, never as an error that would abort the retry.",
+                   " A missing or malformed value short-circuits with `?` to `None`, which the "
+                   "caller reads as \"no Retry-After\"."])
+    return text
+
+
+def mentions(v: View, p: Pick) -> list[str]:
+    """The spec's required crates, each said truthfully: how it is used, or that it is not."""
+    out = []
+    for crate in v.spec.reasoning.crates:
+        if crate == "tokio":
+            out.append(_tokio(v, p))
+        elif crate == "chrono":
+            out.append(_chrono(v, p))
+        elif crate in v.crates:
+            out.append(f"{crate} is used here directly ({tick(v.one('crate', crate).value.strip()[:60])}).")
+        else:
+            out.append(f"{crate} has no part in this {v.unit.kind}.")
+    return [t for t in out if t]
+
+
+def _tokio(v: View, p: Pick) -> str:
+    s = v.one("sleep")
+    t = v.one("timeout")
+    if s is not None and "tokio" in s.key:
+        extra = f", and each attempt runs under {tick(t.key)}" if t is not None else ""
+        return f"tokio supplies the waiting: {tick(s.key)} is awaited between attempts{extra}."
+    if t is not None and "tokio" in t.key:
+        return f"tokio appears through {tick(t.key)}, which bounds each attempt."
+    where = v.elsewhere("tokio")
+    tail = f"; the sleeping happens in {tick(where[0])}" if where else ""
+    if v.is_fn and not v.is_async:
+        return p([f"Nothing here awaits: {tick(v.name)} is a plain synchronous calculation, so "
+                  f"tokio has no part in it{tail}.",
+                  f"There is no tokio in this code and no `.await`: it computes a value and "
+                  f"returns{tail}."])
+    return f"tokio does not appear in this code{tail}."
+
+
+def _chrono(v: View, p: Pick) -> str:
+    if v.uses_chrono():
+        types = sorted({f.key for f in v.all("time_type") if f.value == "chrono"})
+        std = any(f.key == "Duration" and f.value == "std" for f in v.all("time_type"))
+        both = (" while the delay itself stays a `std::time::Duration`" if std else "")
+        return p([f"chrono is here for wall-clock time ({', '.join(tick(t) for t in types) or '`Utc`'}){both}.",
+                  f"chrono covers the wall-clock side ({', '.join(tick(t) for t in types) or '`Utc`'}){both}: "
+                  "a point in time versus an amount of time."])
+    where = v.elsewhere("chrono")
+    tail = f"; it enters in {tick(where[0])}, where a delay becomes a timestamp" if where else \
+        "; it would only enter where a delay is turned into a wall-clock timestamp"
+    std = any(f.key == "Duration" for f in v.all("time_type"))
+    if std:
+        return p([f"Everything stays in `std::time::Duration`, so chrono has no part in this code{tail}.",
+                  f"No chrono here: the arithmetic is on `std::time::Duration` only{tail}."])
+    return f"chrono has no part in this code{tail}."
+
+
+def edges(v: View, p: Pick) -> str:
+    out = []
+    d = v.one("derived", "jittered floor")
+    if d is not None:
+        out.append(f"One consequence of jittering after the floor: an overloaded endpoint can be "
+                   f"retried after as little as {d.value}. The floor is a target, not a hard minimum, "
+                   "and that is acceptable here.")
+    st = next((f for f in v.all("status") if f.get("op")), None)
+    if st is not None:
+        out.append(f"Statuses below {st.key} are not retried ({tick(st.value)}): a 4xx will not "
+                   "fix itself by waiting.")
+    ov = v.one("overflow")
+    if ov is not None and not v.one("growth", "power"):
+        out.append(f"{tick(ov.key)} keeps a long run of failures from overflowing.")
+    return " ".join(out)
+
+
+def cost(v: View, p: Pick) -> str:
+    if not v.is_fn:
+        return ""
+    draws = len(v.own("jitter"))
+    allocs = v.all("alloc")
+    parts = []
+    if draws:
+        parts.append("one random draw")
+    if v.all("scale"):
+        parts.append("a float multiplication on the `Duration`")
+    if v.all("growth") and not v.all("loop"):
+        parts.append("a multiplication per step")
+    if not parts:
+        return ""
+    alloc = (f" The only allocation is {tick(allocs[0].key)}." if allocs else
+             " Nothing is allocated.")
+    sleeping = "" if v.all("sleep") else " Nothing sleeps here either; the caller decides what to do with the delay."
+    return p([f"Cost per call: {', '.join(parts)}.{alloc}{sleeping}",
+              f"This is cheap enough for the hot path: {', '.join(parts)}.{alloc}{sleeping}"])
+
+
+DESIGN = {"overload": [floor_p], "retry_after_bound": [clamp_p, chrono_p], "jitter": [jitter_p],
+          "growth_cap": [growth_p, cap_p], "schedule": [schedule_p, fallback_p],
+          "loop_backoff": [loop_p, growth_p], "retry_after_parse": [parse_p]}
+ALL_DESIGN = [floor_p, clamp_p, chrono_p, jitter_p, growth_p, cap_p, schedule_p, fallback_p, loop_p,
+              parse_p]
+
+
+def design(v: View, n: Need, p: Pick) -> list[str]:
+    first = DESIGN.get(n.angle, [])
+    rest = [m for m in ALL_DESIGN if m not in first]
+    return [t for t in (m(v, p) for m in first + rest) if t]

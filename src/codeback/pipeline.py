@@ -1,0 +1,217 @@
+"""The pipeline: source → extract+route → seed check / discovery → plan → generate → validate →
+write. Each stage is a function over the record types; `run` only wires them and counts.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from .context import code_block, context_pieces, fence_for
+from .extract import extract_file, language_of
+from .extract.parallel import map_files
+from .facts import read_facts
+from .generate.base import Job
+from .generate.needs import needs_for
+from .generate.offline import STYLES
+from .generate.view import Pick, View
+from .model import CodeUnit, Fact, FileUnits, Routed, Skip
+from .route import Router
+from .source import Source, list_files
+from .spec import AgentSpec
+
+Status = Callable[[str], None]
+
+
+def _extract_route(router: Router, exclude_tests: bool, path: str, data: bytes):
+    fu = extract_file(path, data, exclude_tests)
+    return fu, [router.route(u) for u in fu.units]
+
+
+def scan(source: Source, router: Router, exclude_tests: bool = True,
+         paths: list[str] | None = None, workers: int | None = None,
+         ) -> Iterator[tuple[FileUnits, list[Routed]]]:
+    """Every file's units with their routing, in path order; trees never leave the workers."""
+    if paths is None:
+        paths = list_files(source, lambda rel: language_of(rel) is not None)
+    yield from map_files(source.root, paths, partial(_extract_route, router, exclude_tests), workers)
+
+
+@dataclass
+class Found:
+    """What the scan found for one agent, and what it skipped on the way."""
+
+    routed: list[Routed] = field(default_factory=list)
+    files: dict[str, FileUnits] = field(default_factory=dict)
+    skips: list[Skip] = field(default_factory=list)
+    seed_report: list[str] = field(default_factory=list)
+    files_scanned: int = 0
+    units_scanned: int = 0
+
+
+def _match_seed(path: str, seeds: list[str]) -> bool:
+    return any(path == s or fnmatch.fnmatch(path, s) for s in seeds)
+
+
+def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
+         workers: int | None = None, status: Status = lambda s: None) -> Found:
+    """Units for `spec`: from the seed files, and across the repository when the seeds hold
+    nothing for the topic (or always, when discovery is on and seeds are few)."""
+    found = Found()
+    all_paths = list_files(source, lambda rel: language_of(rel) is not None)
+    seeds = [p for p in all_paths if _match_seed(p, spec.seed_files)]
+    for s in spec.seed_files:
+        if not any(_match_seed(p, [s]) for p in all_paths):
+            found.seed_report.append(f"seed file {s} does not exist in {source.repo}")
+    seed_hits = 0
+    for fu, routed in scan(source, router, spec.exclude_tests, seeds, workers=1):
+        mine = [r for r in routed if r.agent == spec.name]
+        seed_hits += len(mine)
+        if not mine and routed:
+            held = ", ".join(f"{r.unit.name} ({r.agent or 'no agent'})" for r in routed[:6])
+            found.seed_report.append(
+                f"seed file {fu.path} holds no {spec.topic} code: it holds {held}")
+    paths = all_paths if discover else seeds
+    if discover and seeds and seed_hits == 0:
+        found.seed_report.append(f"discovering {spec.topic} code across the repository "
+                                 f"({len(all_paths)} files)")
+    elif not discover and seed_hits == 0:
+        found.seed_report.append("--no-discover: keeping to the seed files, so nothing to write")
+    for fu, routed in scan(source, router, spec.exclude_tests, paths, workers):
+        found.files_scanned += 1
+        found.units_scanned += len(fu.units)
+        found.skips.extend(fu.skips)
+        mine = [r for r in routed if r.agent == spec.name]
+        if mine:
+            found.files[fu.path] = fu
+            found.routed.extend(mine)
+    return found
+
+
+def callers_of(source: Source, names: set[str], paths: list[str]) -> dict[str, list[str]]:
+    """Who calls each name: the units whose code contains `name(` (a second, cheap pass)."""
+    if not names:
+        return {}
+    rx = re.compile(rb"\b(" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\s*\(")
+    out: dict[str, list[str]] = {n: [] for n in names}
+    for path in paths:
+        data = source.read(path)
+        if not rx.search(data):
+            continue
+        for unit in extract_file(path, data).units:
+            if unit.kind not in ("function", "method"):
+                continue
+            for m in set(rx.findall(unit.text.encode())):
+                name = m.decode()
+                if name != unit.short_name and unit.name not in out[name]:
+                    out[name].append(unit.name)
+    return out
+
+
+@dataclass
+class Plan:
+    jobs: list[Job]
+    skips: list[Skip]
+    pieces: dict[str, list]  # unit key -> pieces
+    available: int
+
+
+def _covered(r: Routed, chosen: list[Routed], files: dict[str, FileUnits], router: Router) -> str:
+    u = r.unit
+    for o in chosen:
+        if o is r or o.unit.path != u.path:
+            continue
+        if u.kind in ("const", "static", "config", "assign") and (
+                o.unit.span.contains(u.span)
+                or re.search(rf"\b{re.escape(u.short_name)}\b", o.unit.text)):
+            return f"covered as context of {o.unit.name}"
+        if u.kind in ("impl", "trait", "class", "interface", "object") and u.span.contains(o.unit.span):
+            return f"covered by its member {o.unit.name}"
+    return ""
+
+
+def unit_id(spec: AgentSpec, unit: CodeUnit, angle: str) -> str:
+    h = hashlib.sha256(f"{spec.name}\0{unit.path}\0{unit.name}\0{unit.text}\0{angle}".encode())
+    return h.hexdigest()[:16]
+
+
+def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
+         callers: dict[str, list[str]], elsewhere: list[Fact]) -> Plan:
+    """Facts and needs per unit, then examples allocated by importance up to the target."""
+    skips: list[Skip] = []
+    chosen = [r for r in found.routed if not spec.languages or r.unit.lang in spec.languages]
+    for r in found.routed:
+        if r not in chosen:
+            skips.append(Skip(r.unit.path, f"language {r.unit.lang} not in the spec", r.unit.name,
+                              r.unit.span.start_line))
+    kept: list[Routed] = []
+    for r in chosen:
+        why = _covered(r, chosen, found.files, router)
+        if why:
+            skips.append(Skip(r.unit.path, why, r.unit.name, r.unit.span.start_line))
+        else:
+            kept.append(r)
+    helper_ok = lambda u: router.score(u)[0].get(spec.topic, 0) > 0  # noqa: E731
+    candidates = []
+    pieces_of: dict[str, list] = {}
+    for r in kept:
+        u = r.unit
+        fu = found.files[u.path]
+        pieces = context_pieces(u, fu, helper_ok)
+        sheet = read_facts(u, pieces, source.read(u.path), callers.get(u.short_name, []))
+        facts = sheet.facts + [f for f in elsewhere if f.value != u.short_name]
+        probe = Job("", u, pieces, "", facts, "", "", spec.seed, spec)
+        needs = needs_for(View(probe), Pick("plan"))
+        if not needs:
+            skips.append(Skip(u.path, "no grounded need: the facts show no backoff or jitter logic",
+                              u.name, u.span.start_line))
+            continue
+        pieces_of[u.key] = pieces
+        importance = r.scores.get(spec.topic, 0) + len(needs) * 2 + min(len(sheet.facts), 20) / 4
+        candidates.append((importance, r, pieces, facts, [n.angle for n in needs]))
+    candidates.sort(key=lambda c: (-c[0], c[1].unit.path, c[1].unit.span.start_byte))
+    available = sum(min(len(c[4]), spec.max_per_unit) for c in candidates)
+    jobs: list[Job] = []
+    rounds = max((len(c[4]) for c in candidates), default=0)
+    style_pick = Pick(f"styles:{spec.seed}")
+    styles = style_pick.shuffle(STYLES)
+    for rnd in range(min(rounds, spec.max_per_unit)):
+        for _, r, pieces, facts, angles in candidates:
+            if rnd >= len(angles) or len(jobs) >= spec.target.max:
+                continue
+            u = r.unit
+            fence = fence_for(u, spec.fence, spec.languages)
+            style = styles[len(jobs) % len(styles)]
+            jobs.append(Job(unit_id(spec, u, angles[rnd]), u, pieces, code_block(pieces, fence),
+                            facts, style, angles[rnd], spec.seed, spec, rnd))
+    for _, r, _, _, angles in candidates:
+        used = sum(1 for j in jobs if j.unit is r.unit)
+        if used < min(len(angles), spec.max_per_unit):
+            skips.append(Skip(r.unit.path, f"{min(len(angles), spec.max_per_unit) - used} more need(s) "
+                              f"left out: target max {spec.target.max} reached", r.unit.name,
+                              r.unit.span.start_line))
+    return Plan(jobs, skips, pieces_of, available)
+
+
+def elsewhere_facts(spec: AgentSpec, found: Found) -> list[Fact]:
+    """Where each required crate is used among the agent's own units, so text about a unit that
+    does not use it can say truthfully where it does enter."""
+    out = []
+    for crate in spec.reasoning.crates:
+        for r in found.routed:
+            if r.unit.kind in ("function", "method") and re.search(
+                    rf"\b{re.escape(crate)}::", r.unit.text):
+                out.append(Fact("elsewhere", crate, r.unit.short_name, "", r.unit.span.start_line,
+                                (r.unit.short_name, crate)))
+                break
+    return out
+
+
+def counts(items, key) -> Counter:
+    return Counter(key(i) for i in items)
