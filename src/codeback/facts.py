@@ -315,7 +315,13 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                 add("growth", "power", base, n, src, (short, *_nums([base])),
                     base=re.sub(r"[a-z]+\d*$", "", base), safe="yes" if "saturating" in short or "checked" in short else "")
             elif short == "successors":
-                add("growth", "successors", _t(src, n).split("(", 1)[0], n, src, ("successors",))
+                first = args[0] if args else None
+                if first is not None and first.type in CALLS and _args(first):
+                    first = _args(first)[0]  # Some(x)
+                secs = ev.seconds(first) if first is not None else None
+                forms = human_seconds(secs) if secs is not None else []
+                add("growth", "successors", _t(src, n).split("(", 1)[0], n, src,
+                    ("successors", *_nums(forms)), seed="|".join(forms))
             elif short in ("saturating_mul", "checked_mul"):
                 add("overflow", short, _t(src, n), n, src, (short,))
             elif short in ("mul_f64", "mul_f32"):
@@ -376,10 +382,23 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
             if pat is not None:
                 add("arm", _t(src, pat), "", n, src, tuple(IDENT.findall(_t(src, pat))))
         elif t in LOOPS:
-            has_sleep = any(c.type in CALLS and "sleep" in _callee(src, c)[0] for c in _walk(n))
+            has_sleep = any((c.type in CALLS and "sleep" in _callee(src, c)[0]) or
+                            (c.type == "macro_invocation" and "sleep" in _t(src, c)) for c in _walk(n))
             add("loop", t.split("_")[0], "sleep" if has_sleep else "", n, src, ())
+        elif t == "macro_invocation" and not _t(src, n).startswith("matches!") and \
+                re.search(r"\bsleep\s*\(", _t(src, n)):
+            for callee, arg in re.findall(r"((?:\w+::)*sleep)\s*\(([^()]*)\)", _t(src, n)):
+                add("sleep", callee, arg.strip(), n, src, (*callee.split("::"), arg.strip()))
         elif t == "macro_invocation" and _t(src, n).startswith(("format!", "vec!")):
             add("alloc", _t(src, n).split("!")[0] + "!", "", n, src, ())
+        elif t == "assignment_expression" and _t(src, n.children[-1]) == "0":
+            cond = n.parent
+            while cond is not None and cond.type != "if_expression":
+                cond = cond.parent
+            c = cond.child_by_field_name("condition") if cond is not None else None
+            if c is not None and "elapsed" in _t(src, c):
+                var = _t(src, n.children[0])
+                add("reset", var, _t(src, c), c, src, (var, *IDENT.findall(_t(src, c)), *_nums([_t(src, c)])))
         elif t == "try_expression":
             add("early_exit", "?", _t(src, n), n, src, ())
         elif t in ("compound_assignment_expr", "augmented_assignment") and _t(src, n).replace(" ", "").endswith("+=1"):

@@ -151,8 +151,12 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
             skips.append(Skip(r.unit.path, f"language {r.unit.lang} not in the spec", r.unit.name,
                               r.unit.span.start_line))
     kept: list[Routed] = []
+    texts: dict[str, str] = {}
     for r in chosen:
         why = _covered(r, chosen, found.files, router)
+        if not why and r.unit.text in texts:
+            why = f"same code as {texts[r.unit.text]}"
+        texts.setdefault(r.unit.text, f"{r.unit.name} in {r.unit.path}")
         if why:
             skips.append(Skip(r.unit.path, why, r.unit.name, r.unit.span.start_line))
         else:

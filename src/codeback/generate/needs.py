@@ -172,6 +172,9 @@ def retry_after_parse(v: View, p: Pick) -> Need | None:
 def growth_cap(v: View, p: Pick) -> Need | None:
     growth = v.one("growth")
     cap = next((f for f in v.all("cap") if f.get("forms")), None) or v.one("fallback")
+    if cap is None:
+        hi = next((f for f in v.all("clamp") if f.value in v.consts and v.consts[f.value].get("forms")), None)
+        cap = v.consts[hi.value] if hi is not None else None
     if growth is None or cap is None:
         return None
     base = next((f for n, f in v.consts.items() if f.get("seconds") and n != cap.key), None)
@@ -198,6 +201,57 @@ def growth_cap(v: View, p: Pick) -> Need | None:
            f"double the delay on every failure, capped at {v.amount(cap)}"]),
         f"the delay never grows; double it on each failure and cap it at {v.amount(cap)}",
         ["growth", "cap"])
+
+
+def default_schedule(v: View, p: Pick) -> Need | None:
+    """A schedule generated rather than written: a seed, a growth rule, a cap, a length."""
+    g = v.one("growth", "successors")
+    take = v.one("take")
+    cap = next((f for f in v.all("cap") if f.get("forms")), None)
+    if g is None or take is None or not g.get("seed"):
+        return None
+    seed = g.get("seed").split("|")[0]
+    asks = [f"when no schedule is configured, start at {seed}",
+            "double each wait"]
+    if cap is not None:
+        asks.append(f"never wait more than {v.amount(cap)} between two attempts")
+    asks.append(f"make as many entries as {tick(take.key)} allows")
+    return Need(
+        "default_schedule",
+        p(["A sensible default retry schedule when none is configured",
+           "Retries without a configured schedule should still back off"]),
+        p(["Most users never set a retry schedule; they only say how many retries they want. "
+           "That number alone still has to turn into real waits.",
+           "When the caller only gives a retry count, we need a default schedule to go with it."]),
+        asks,
+        "with no schedule configured, the retries have no sensible waits between them",
+        f"the default schedule starts at {seed} and doubles"
+        + (f", up to {v.amount(cap)}" if cap is not None else ""),
+        p(["derive a default retry schedule from the retry count",
+           "build a doubling default schedule"]),
+        "a configured schedule is required today; derive a doubling default from the retry count",
+        ["growth", "take"])
+
+
+def reset(v: View, p: Pick) -> Need | None:
+    r = v.one("reset")
+    if r is None or not (v.all("schedule") or v.all("growth")):
+        return None
+    return Need(
+        "reset",
+        p(["Reset the backoff after a quiet period", "Backoff never recovers after an old failure",
+           "Don't keep a long backoff from a disconnect long ago"]),
+        p(["Once the connection has failed a few times the wait stays at its longest, even when the "
+           "next failure comes long after the last one.",
+           "A disconnect an hour after the previous one is a fresh problem, yet we treat it as the "
+           "next step of the old backoff."]),
+        ["when the previous attempt was long enough ago, the backoff starts again from its first step",
+         "a run of failures close together still backs off as before"],
+        "after one bad period, every later reconnect waits the longest delay",
+        "a disconnect long after the previous one starts from the first, shortest wait",
+        p(["reset the backoff schedule after a quiet period", "start the backoff over when failures are far apart"]),
+        "the attempt counter only ever grows; reset it when the last attempt is old",
+        ["reset"])
 
 
 def schedule(v: View, p: Pick) -> Need | None:
@@ -258,7 +312,8 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
         ["loop", "sleep"])
 
 
-ANGLES = [retry_after_bound, overload, jitter, retry_after_parse, growth_cap, schedule, loop_backoff]
+ANGLES = [retry_after_bound, overload, jitter, retry_after_parse, growth_cap, schedule,
+          default_schedule, reset, loop_backoff]
 
 
 def needs_for(v: View, p: Pick) -> list[Need]:

@@ -44,6 +44,10 @@ def frame(v: View, n: Need, p: Pick) -> str:
                          "Exponential backoff: double on every failure, stop growing at a ceiling."]),
         "schedule": p(["Quick, bounded retries for transient failures.",
                        "The schedule is small and fixed, so it can simply be written down."]),
+        "default_schedule": p(["A retry count is not a schedule; this turns one into the other.",
+                               "Users give a number of retries, and the waits have to come from somewhere."]),
+        "reset": p(["A backoff should remember recent failures, not every failure ever.",
+                    "How long ago the last failure was matters as much as how many there were."]),
         "loop_backoff": p(["This has to keep trying, without spinning.",
                            "A background retry loop: attempt, and on failure wait longer before the next try."]),
     }.get(n.angle, "")
@@ -101,10 +105,17 @@ def floor_p(v: View, p: Pick) -> str:
     ])
 
 
+def _about_retry_after(v: View, f) -> bool:
+    names = (f.get("helper") or "") + " " + v.name + " " + (v.sig.get("params") if v.sig else "")
+    return "retry_after" in names.lower() or bool(v.all("retry_after"))
+
+
 def clamp_p(v: View, p: Pick) -> str:
     f = v.one("clamp")
     if f is None:
         return ""
+    if not _about_retry_after(v, f):
+        return _range_p(v, f, p)
     where = f" in {tick(f.get('helper'))}" if f.get("helper") else ""
     k = f.get("factor")
     bound = (f"between {tick(f.key)} and {tick(f.value)}" if not k else
@@ -117,10 +128,34 @@ def clamp_p(v: View, p: Pick) -> str:
     ])
 
 
+def _range_p(v: View, f, p: Pick) -> str:
+    lo, hi = v.consts.get(f.key), v.consts.get(f.value)
+    bounds = f"between {tick(f.key)}" + (f" ({lo.value})" if lo else "") + f" and {tick(f.value)}" + (
+        f" ({hi.value})" if hi else "")
+    zero = next((c for c in v.consts.values() if c.value == "zero"), None)
+    text = f"{tick(f.code.strip())} keeps the wait {bounds}."
+    if zero is not None and v.one("growth", "doubling"):
+        text += (f" The lower bound is what gets the doubling going: the wait starts at "
+                 f"{tick(zero.key)}, and twice zero is still zero, so without the clamp it would never grow.")
+    return text
+
+
+def reset_p(v: View, p: Pick) -> str:
+    r = v.one("reset")
+    if r is None:
+        return ""
+    return p([
+        f"{tick(r.key)} goes back to zero when {tick(r.value)}: failures far apart are separate "
+        "incidents, and each should start from the short end of the schedule.",
+        f"The reset condition, {tick(r.value)}, decides when a failure counts as new; then "
+        f"{tick(r.key)} starts over and the next wait is the shortest one again.",
+    ])
+
+
 def chrono_p(v: View, p: Pick) -> str:
     to_std = v.one("chrono", "to_std")
     now = v.one("chrono", "now")
-    if to_std is None or now is None:
+    if to_std is None or now is None or not any("DateTime" in t for _, t in _params(v)):
         return ""
     fb = next((f for f in v.all("fallback")), None)
     zero = f" and {tick('unwrap_or(' + fb.key + ')')} turns that into a wait of {v.amount(fb)}" if fb else \
@@ -176,8 +211,13 @@ def growth_p(v: View, p: Pick) -> str:
         text = (f"{tick(g.code.strip())} is the doubling factor, 2 to the power of the attempt"
                 + (", saturating instead of overflowing when the attempt number is large" if safe else ""))
     elif g.key == "successors":
-        text = (f"{tick('std::iter::successors')} builds the schedule lazily, each element computed "
-                "from the previous one, so the doubling rule is written once")
+        seed = g.get("seed").split("|")[0] if g.get("seed") else ""
+        text = (f"{tick('std::iter::successors')} builds the schedule lazily"
+                + (f" from a first wait of {seed}" if seed else "")
+                + ", each element computed from the previous one, so the doubling rule is written once")
+        take = v.one("take")
+        if take is not None:
+            text += f", and {tick('.take(' + take.key + ')')} stops it after the configured number of retries"
     else:
         text = f"{tick(g.code.strip())} doubles the wait on every failure"
     ov = v.one("overflow")
@@ -352,9 +392,10 @@ def cost(v: View, p: Pick) -> str:
 
 DESIGN = {"overload": [floor_p], "retry_after_bound": [clamp_p, chrono_p], "jitter": [jitter_p],
           "growth_cap": [growth_p, cap_p], "schedule": [schedule_p, fallback_p],
+          "default_schedule": [growth_p, cap_p], "reset": [reset_p, schedule_p],
           "loop_backoff": [loop_p, growth_p], "retry_after_parse": [parse_p]}
 ALL_DESIGN = [floor_p, clamp_p, chrono_p, jitter_p, growth_p, cap_p, schedule_p, fallback_p, loop_p,
-              parse_p]
+              parse_p, reset_p]
 
 
 def design(v: View, n: Need, p: Pick) -> list[str]:
