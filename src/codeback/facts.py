@@ -384,7 +384,10 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
         elif t in LOOPS:
             has_sleep = any((c.type in CALLS and "sleep" in _callee(src, c)[0]) or
                             (c.type == "macro_invocation" and "sleep" in _t(src, c)) for c in _walk(n))
-            add("loop", t.split("_")[0], "sleep" if has_sleep else "", n, src, ())
+            exits = any(c.type in ("return_expression", "break_expression", "return_statement",
+                                   "break_statement") for c in _walk(n))
+            add("loop", t.split("_")[0], "sleep" if has_sleep else "", n, src, (),
+                exits="yes" if exits or t != "loop_expression" else "")
         elif t == "macro_invocation" and not _t(src, n).startswith("matches!") and \
                 re.search(r"\bsleep\s*\(", _t(src, n)):
             for callee, arg in re.findall(r"((?:\w+::)*sleep)\s*\(([^()]*)\)", _t(src, n)):
@@ -454,7 +457,9 @@ def _grows(expr: Node, src: bytes, left: str) -> bool:
         if p.type in ("assignment_expression", "compound_assignment_expr"):
             return _t(src, p.children[0]).strip() == var
         if p.type in CALLS and _callee(src, p)[0] in (".min", ".clamp"):
-            return True
+            fn = p.child_by_field_name("function")
+            recv = fn.child_by_field_name("value") if fn is not None else None
+            return recv is not None and recv.start_byte <= expr.start_byte and expr.end_byte <= recv.end_byte
         p = p.parent
     return False
 

@@ -94,23 +94,58 @@ def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
     return found
 
 
-def callers_of(source: Source, names: set[str], paths: list[str]) -> dict[str, list[str]]:
-    """Who calls each name: the units whose code contains `name(` (a second, cheap pass)."""
+def callers_of(source: Source, names: set[str], paths: list[str]) -> dict[str, list[tuple[CodeUnit, FileUnits]]]:
+    """Who uses each name: the functions whose code calls it or names it (a second, cheap pass
+    over the files that mention any of the names at all)."""
     if not names:
         return {}
-    rx = re.compile(rb"\b(" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\s*\(")
-    out: dict[str, list[str]] = {n: [] for n in names}
+    rx = re.compile(rb"\b(" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+    out: dict[str, list[tuple[CodeUnit, FileUnits]]] = {n: [] for n in names}
     for path in paths:
         data = source.read(path)
         if not rx.search(data):
             continue
-        for unit in extract_file(path, data).units:
+        fu = extract_file(path, data)
+        for unit in fu.units:
             if unit.kind not in ("function", "method"):
                 continue
             for m in set(rx.findall(unit.text.encode())):
                 name = m.decode()
-                if name != unit.short_name and unit.name not in out[name]:
-                    out[name].append(unit.name)
+                if name != unit.short_name and all(c.name != unit.name for c, _ in out[name]):
+                    out[name].append((unit, fu))
+    return out
+
+
+def uses_crate(unit: CodeUnit, imports, crate: str) -> bool:
+    """The unit names the crate's path, or a name the file imports from it."""
+    if re.search(rf"(?<![\w:]){re.escape(crate)}::", unit.text):
+        return True
+    from .context import _import_needed
+    from .route import IDENT, code_only
+
+    code = code_only(unit)
+    idents = set(IDENT.findall(code))
+    return any(re.match(rf"\s*(pub\s+)?use\s+{re.escape(crate)}\b", imp.text) and
+               _import_needed(imp, idents, code) for imp in imports)
+
+
+def elsewhere_facts(spec: AgentSpec, unit: CodeUnit, fu: FileUnits,
+                    users: list[tuple[CodeUnit, FileUnits]]) -> list[Fact]:
+    """For each required crate the unit does not use: a caller, or failing that a unit of the same
+    file, that does, so the text can say truthfully where the crate comes in."""
+    out = []
+    for crate in spec.reasoning.crates:
+        if uses_crate(unit, fu.imports, crate):
+            continue
+        near = [(u, f, "caller") for u, f in users] + [
+            (u, fu, "same file") for u in fu.units
+            if u.kind in ("function", "method") and u is not unit and not u.span.contains(unit.span)
+            and not unit.span.contains(u.span)]
+        for other, ofu, relation in near:
+            if uses_crate(other, ofu.imports, crate):
+                out.append(Fact("elsewhere", crate, other.short_name, "", other.span.start_line,
+                                (other.short_name, crate), (("relation", relation),)))
+                break
     return out
 
 
@@ -142,7 +177,7 @@ def unit_id(spec: AgentSpec, unit: CodeUnit, angle: str) -> str:
 
 
 def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
-         callers: dict[str, list[str]], elsewhere: list[Fact]) -> Plan:
+         callers: dict[str, list[tuple[CodeUnit, FileUnits]]]) -> Plan:
     """Facts and needs per unit, then examples allocated by importance up to the target."""
     skips: list[Skip] = []
     chosen = [r for r in found.routed if not spec.languages or r.unit.lang in spec.languages]
@@ -168,8 +203,9 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
         u = r.unit
         fu = found.files[u.path]
         pieces = context_pieces(u, fu, helper_ok)
-        sheet = read_facts(u, pieces, source.read(u.path), callers.get(u.short_name, []))
-        facts = sheet.facts + [f for f in elsewhere if f.value != u.short_name]
+        users = callers.get(u.short_name, [])
+        sheet = read_facts(u, pieces, source.read(u.path), [c.name for c, _ in users])
+        facts = sheet.facts + elsewhere_facts(spec, u, fu, users)
         probe = Job("", u, pieces, "", facts, "", "", spec.seed, spec)
         needs = needs_for(View(probe), Pick("plan"))
         if not needs:
@@ -201,20 +237,6 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
                               f"left out: target max {spec.target.max} reached", r.unit.name,
                               r.unit.span.start_line))
     return Plan(jobs, skips, pieces_of, available)
-
-
-def elsewhere_facts(spec: AgentSpec, found: Found) -> list[Fact]:
-    """Where each required crate is used among the agent's own units, so text about a unit that
-    does not use it can say truthfully where it does enter."""
-    out = []
-    for crate in spec.reasoning.crates:
-        for r in found.routed:
-            if r.unit.kind in ("function", "method") and re.search(
-                    rf"\b{re.escape(crate)}::", r.unit.text):
-                out.append(Fact("elsewhere", crate, r.unit.short_name, "", r.unit.span.start_line,
-                                (r.unit.short_name, crate)))
-                break
-    return out
 
 
 def counts(items, key) -> Counter:

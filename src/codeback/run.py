@@ -17,7 +17,7 @@ from . import __version__
 from .errors import BackendError, BudgetExceeded
 from .generate.base import BACKENDS, Job
 from .model import Draft, Example, Skip
-from .pipeline import callers_of, elsewhere_facts, find, plan
+from .pipeline import callers_of, find, plan
 from .route import Router
 from .source import list_files, open_source
 from .spec import AgentSpec, resolve_agents
@@ -137,11 +137,10 @@ def prepare(spec_refs: list[str], repo, discover: bool = True, seed: int | None 
     found = find(source, spec, router, discover, workers, status)
     for line in found.seed_report:
         status(line)
-    names = {r.unit.short_name for r in found.routed if r.unit.kind in ("function", "method")}
+    names = {r.unit.short_name for r in found.routed}
     exts = {r.unit.path.rsplit(".", 1)[-1] for r in found.routed}
     callers = callers_of(source, names, list_files(source, lambda rel: rel.rsplit(".", 1)[-1] in exts))
-    return Prepared(spec, source, found, plan(spec, found, source, router, callers,
-                                              elsewhere_facts(spec, found)))
+    return Prepared(spec, source, found, plan(spec, found, source, router, callers))
 
 
 def dry_run(spec_refs: list[str], repo, backend: str, opts: dict) -> str:

@@ -119,8 +119,8 @@ def retry_after_bound(v: View, p: Pick) -> Need | None:
         return None
     k = clamp.get("factor")
     past = v.one("chrono", "to_std") is not None
-    asks = ["a Retry-After that asks for more time than the schedule is honoured",
-            f"but never beyond {k} times the scheduled delay",
+    asks = [f"a Retry-After that asks for more time than the schedule is honoured, up to {k} times "
+            "the scheduled delay and no further",
             "a Retry-After that asks for less time than the schedule never makes the retry earlier"]
     if past:
         asks.append("a Retry-After already in the past counts as asking for no wait at all")
@@ -260,14 +260,30 @@ def schedule(v: View, p: Pick) -> Need | None:
         return None
     n, values, total = s.get("count"), s.value, s.get("total")
     doubles = s.get("shape") == "doubles"
-    asks = [f"{n} waits: {values}"]
-    if doubles:
-        asks.append("each one double the one before")
-    if total and total != "0":
-        asks.append(f"{total} of waiting in total, so the caller is never held up for long")
     fb = v.one("fallback")
+    first_zero = values.startswith("0,")
+    asks = [f"the waits are {values}" + (", each one double the one before" if doubles else "")]
+    if first_zero:
+        asks.append("the first retry goes out at once")
     if fb is not None:
-        asks.append(f"past the end of the list, keep waiting {v.amount(fb)}")
+        asks.append(f"after the last entry, every further attempt waits {v.amount(fb)}")
+        return Need(
+            "schedule",
+            p(["A stepped reconnect schedule", "Reconnect quickly first, then settle on a steady wait",
+               f"Reconnect delays: {values}, then {v.amount(fb)}"]),
+            p(["After a disconnect we want to be back almost immediately, but if the other side stays "
+               "away we should not keep knocking every few milliseconds.",
+               "Reconnecting at a fixed pace is either too slow for a blip or too aggressive for an "
+               "outage; a short list of growing waits handles both."]),
+            asks,
+            "reconnects either wait too long after a blip or hammer the server during an outage",
+            f"reconnects follow {values}, and stay at {v.amount(fb)} after that",
+            p(["write down a stepped reconnect schedule", "give the reconnects a short, growing schedule"]),
+            "the reconnect wait is the same whatever happened; step it up through a short schedule "
+            "and hold at the last entry",
+            ["schedule", "fallback"])
+    if total and total != "0" and not v.all("loop"):
+        asks.append(f"{total} of waiting in total, so the caller is never held up for long")
     return Need(
         "schedule",
         p(["A short retry schedule for transient failures", f"Retry transient failures {n} times",
@@ -290,7 +306,9 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
     if loop is None or sleep is None or not (v.all("growth") or v.all("schedule")):
         return None
     cap = next((f for f in v.all("cap") if f.get("forms")), None) or v.one("fallback")
-    asks = ["keep retrying until the work succeeds, waiting between attempts",
+    forever = not loop.get("exits")
+    asks = ["keep going after every failure, waiting before the next attempt" if forever else
+            "keep retrying until the work succeeds, waiting between attempts",
             "the wait grows after every failure" if v.all("growth") else
             "the waits follow a fixed schedule"]
     if cap is not None:
@@ -306,7 +324,8 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
            "load while the dependency recovers."]),
         asks,
         "after one failure the work is never attempted again",
-        "the work is retried with waits that grow after each failure",
+        "the work is retried with waits that grow after each failure" if v.all("growth") else
+        "the work is retried, with waits taken from a schedule",
         p(["retry with backoff instead of giving up", "wrap this in a retry loop with backoff"]),
         "a failure here ends the work for good; retry it, with a backoff between attempts",
         ["loop", "sleep"])

@@ -40,8 +40,7 @@ def request(v: View, n: Need, style: str, p: Pick) -> str:
     if style == "github_issue":
         intro = p([f"What we need, in {where}:", "What I'd like:", "Proposal:", "Needed:"])
         body = _bullets(n.asks) if p.chance(0.5) else _prose(n.asks, p)
-        return f"**{n.title}**\n\n{n.problem}\n\n{intro}\n\n{body}" if body.startswith("-") else \
-            f"**{n.title}**\n\n{n.problem}\n\n{intro} {body}"
+        return f"**{n.title}**\n\n{n.problem}\n\n{intro}\n\n{body}"
     if style == "delivery_requirement":
         head = p([f"Requirement ({v.component}): {n.title[0].lower() + n.title[1:]}",
                   f"Delivery requirement: {n.title[0].lower() + n.title[1:]}"])

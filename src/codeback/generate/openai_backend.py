@@ -25,6 +25,7 @@ import ipaddress
 import logging
 import os
 import random
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -234,11 +235,13 @@ class OpenAIBackend(Backend):
         )
 
     async def _post(self, client, messages: list[dict], params: dict) -> Answer:
+        # `client.post` (the SDK's documented way to reach any path) rather than
+        # `chat.completions.create`: the typed create() spends ~2 ms of CPU per call
+        # transforming params through TypedDict machinery, which caps throughput far below
+        # what a vLLM server can serve. Auth, base URL, timeouts and error mapping are the same.
+        body = {"model": self.config.model, "messages": messages, **params}
         async with asyncio.timeout(self.config.timeout):
-            raw = await client.chat.completions.with_raw_response.create(
-                model=self.config.model, messages=messages, **params
-            )
-            text = raw.http_response.text
+            text = await client.post("/chat/completions", cast_to=bytes, body=body)
         try:
             data = orjson.loads(text)
             choice = data["choices"][0]
@@ -361,29 +364,42 @@ class OpenAIBackend(Backend):
     def run(self, jobs: Iterable[Job], check: Check) -> Iterator[Outcome]:
         loop = asyncio.new_event_loop()
         client = None
-        pending: dict[asyncio.Task, int] = {}
+        pending: set[asyncio.Task] = set()
+        finished: deque[asyncio.Task] = deque()
+        wake: list[asyncio.Future | None] = [None]
         unfinished = 0
         fatal: BaseException | None = None
+
+        def on_done(task: asyncio.Task) -> None:
+            # O(1) per completion; asyncio.wait would re-register on every pending task
+            finished.append(task)
+            if wake[0] is not None and not wake[0].done():
+                wake[0].set_result(None)
+
         try:
             client = loop.run_until_complete(_make(self._client))
             it = iter(jobs)
             more = True
-            seq = 0
             while True:
                 while more and fatal is None and not self._budget.exhausted and len(pending) < self.config.concurrency:
                     job = next(it, None)
                     if job is None:
                         more = False
                         break
-                    pending[loop.create_task(self._job(client, job, check))] = seq
-                    seq += 1
+                    task = loop.create_task(self._job(client, job, check))
+                    task.add_done_callback(on_done)
+                    pending.add(task)
                 if not pending:
                     break
-                done, _ = loop.run_until_complete(
-                    asyncio.wait(list(pending), return_when=asyncio.FIRST_COMPLETED)
-                )
-                for task in sorted(done, key=pending.__getitem__):
-                    del pending[task]
+                if not finished:
+                    wake[0] = loop.create_future()
+                    loop.run_until_complete(wake[0])
+                    wake[0] = None
+                while finished:
+                    task = finished.popleft()
+                    pending.discard(task)
+                    if task.cancelled():
+                        continue
                     try:
                         outcome = task.result()
                     except BackendError as e:

@@ -26,10 +26,19 @@ def _params(v: View) -> list[tuple[str, str]]:
 def frame(v: View, n: Need, p: Pick) -> str:
     name = tick(v.name)
     ps = _params(v)
-    inputs = ", ".join(tick(f"{a}: {t}") for a, t in ps[:3])
     ret = v.sig.get("returns") if v.sig else ""
-    shape = (f"{name} takes {inputs} and returns {tick(ret)}" if inputs and ret else
-             f"{name} is a {v.unit.kind}")
+    lines = v.unit.span.end_line - v.unit.span.start_line + 1
+    const = v.consts.get(v.name)
+    if v.is_fn and ps and len(ps) <= 3 and ret and lines <= 40:
+        inputs = ", ".join(tick(f"{a}: {t}") for a, t in ps)
+        shape = p([f"{name} takes {inputs} and returns {tick(ret)}.",
+                   f"The signature says it all: {inputs} in, {tick(ret)} out."])
+    elif const is not None and const.get("type"):
+        shape = f"{name} is a {tick(const.get('type'))} constant."
+    elif v.doc and len(v.doc) < 160:
+        shape = f"{name}: {v.doc.rstrip('.')}."
+    else:
+        shape = ""
     lead = {
         "jitter": p(["The problem to solve is synchronisation, not the length of the wait.",
                      "What goes wrong here is timing: failures that happen together get retried together."]),
@@ -51,8 +60,7 @@ def frame(v: View, n: Need, p: Pick) -> str:
         "loop_backoff": p(["This has to keep trying, without spinning.",
                            "A background retry loop: attempt, and on failure wait longer before the next try."]),
     }.get(n.angle, "")
-    return f"{lead} {shape}" + p([", so the whole decision is visible in one place.",
-                                  "; everything it decides is in those few lines.", "."])
+    return f"{lead} {shape}".strip()
 
 
 def _steps(v: View) -> list[tuple[int, str]]:
@@ -92,8 +100,17 @@ def floor_p(v: View, p: Pick) -> str:
         return ""
     const = v.const_name(f.key)
     amount = v.amount(f)
-    cases = [tick(x.key) for x in v.all("error_case") if x.key.count("::") >= 1][:3]
-    picks = f"{' and '.join(cases)} pick out" if cases else "The error match picks out"
+    keys = [x.key for x in v.all("error_case")]
+    statuses = [k for k in keys if k.startswith("StatusCode::")]
+    cases = []
+    for k in keys:
+        if k in statuses:
+            continue
+        if "Http" in k and statuses:
+            cases.append(f"{tick(k)} with {tick(statuses[0])}")
+        else:
+            cases.append(tick(k))
+    picks = (f"The match on {' or '.join(cases[:3])} picks out" if cases else "The error match picks out")
     named = f"{tick(const)} = {v.consts[const].value}, so {amount}" if const in v.consts else amount
     return p([
         f"{picks} the overload cases, and {tick(f.code.strip())} lifts the delay to at least "
@@ -325,7 +342,8 @@ def _tokio(v: View, p: Pick) -> str:
     if t is not None and "tokio" in t.key:
         return f"tokio appears through {tick(t.key)}, which bounds each attempt."
     where = v.elsewhere("tokio")
-    tail = f"; the sleeping happens in {tick(where[0])}" if where else ""
+    tail = (f"; its caller {tick(where[0])} is where tokio comes in" if where and where[1] == "caller"
+            else f"; in this file tokio is used by {tick(where[0])}" if where else "")
     if v.is_fn and not v.is_async:
         return p([f"Nothing here awaits: {tick(v.name)} is a plain synchronous calculation, so "
                   f"tokio has no part in it{tail}.",
@@ -343,8 +361,9 @@ def _chrono(v: View, p: Pick) -> str:
                   f"chrono covers the wall-clock side ({', '.join(tick(t) for t in types) or '`Utc`'}){both}: "
                   "a point in time versus an amount of time."])
     where = v.elsewhere("chrono")
-    tail = f"; it enters in {tick(where[0])}, where a delay becomes a timestamp" if where else \
-        "; it would only enter where a delay is turned into a wall-clock timestamp"
+    tail = (f"; chrono comes in at the caller, {tick(where[0])}" if where and where[1] == "caller"
+            else f"; in this file chrono is used by {tick(where[0])}" if where else
+            "; it would only enter where a delay is turned into a wall-clock timestamp")
     std = any(f.key == "Duration" for f in v.all("time_type"))
     if std:
         return p([f"Everything stays in `std::time::Duration`, so chrono has no part in this code{tail}.",

@@ -65,7 +65,7 @@ class View:
     @property
     def where(self) -> str:
         parts = self.unit.path.split("/")
-        return tick("/".join(parts[-2:]) if len(parts) > 1 else parts[0])
+        return tick("/".join(parts[-3:]))
 
     @property
     def product(self) -> str:
@@ -95,8 +95,10 @@ class View:
     def uses_chrono(self) -> bool:
         return "chrono" in self.crates or any(f.value == "chrono" for f in self.all("time_type"))
 
-    def elsewhere(self, crate: str) -> list[str]:
-        return [f.value for f in self.all("elsewhere", crate)]
+    def elsewhere(self, crate: str) -> tuple[str, str] | None:
+        """(unit, relation) of a caller or same-file unit that uses the crate."""
+        f = self.one("elsewhere", crate)
+        return (f.value, f.get("relation")) if f else None
 
     @property
     def callers(self) -> list[str]:
