@@ -107,7 +107,10 @@ class LLMServer:
         class Handler(_Handler):
             owner = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # the default backlog of 5 drops SYNs from a burst of clients
+
+        self._httpd = Server(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
@@ -141,6 +144,7 @@ def completion(content: str, finish: str, prompt_chars: int, model: str) -> dict
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # with delayed ACKs, Nagle adds ~40 ms to small responses
     owner: LLMServer
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - silence per-request logs
@@ -153,8 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
+            self._headers_buffer.append(b"\r\n" + body)  # headers and body in one write
+            self.flush_headers()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout); that is the point of a stall
 
@@ -197,8 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in ("429", "500", "400", "401", "404"):
             status = int(fault)
         self._record(body, status, fault, t)
-        if owner.latency:
-            time.sleep(owner.latency)
+        if owner.latency:  # latency counted from arrival, so our own parsing does not add to it
+            time.sleep(max(0.0, owner.latency - (time.monotonic() - t)))
         model = body.get("model", "test-model")
         if status != 200:
             headers = {"Retry-After": rule.retry_after} if rule and rule.retry_after is not None else {}

@@ -378,3 +378,17 @@ def test_bad_options_are_one_line_errors(monkeypatch):
         OpenAIBackend(model="m", base_url="http://127.0.0.1:1/v1", cache=False, temprature=0.1)
     b = OpenAIBackend(model="m", base_url="http://127.0.0.1:1/v1", cache=False, concurrency=None)
     assert b.config.concurrency == 8 and b.config.api_key  # None means "not given"
+
+
+def test_consumer_stopping_early_cancels_the_rest(tmp_path):
+    srv = LLMServer(latency=0.2).start()
+    try:
+        b = backend(srv, tmp_path, concurrency=2)
+        gen = b.run([make_job(i) for i in range(10)], grounding_check)
+        first = next(gen)
+        gen.close()  # e.g. the pipeline hit an error writing the output
+        time.sleep(0.3)
+    finally:
+        srv.stop()
+    assert first.draft is not None
+    assert len(srv.completions) <= 4  # nothing new is started after the consumer left
