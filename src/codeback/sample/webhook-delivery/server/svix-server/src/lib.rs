@@ -1,3 +1,5 @@
 pub mod core;
 pub mod poller;
+pub mod queue;
+pub mod relay;
 pub mod worker;

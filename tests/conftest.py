@@ -1,0 +1,50 @@
+"""Shared fixtures: the bundled sample copied into a real git repository, and the CLI run as a
+user runs it (a subprocess, stdout and stderr kept apart)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "codeback" / "sample" / "webhook-delivery"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def make_repo(dest: Path, src: Path = SAMPLE) -> Path:
+    shutil.copytree(src, dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", "-A")
+    git(dest, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "sample")
+    return dest
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "webhook-delivery")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def cli(*args: str, cwd: Path | None = None) -> Result:
+    res = subprocess.run([sys.executable, "-m", "codeback", *map(str, args)], capture_output=True,
+                         text=True, cwd=cwd, timeout=300)
+    return Result(res.returncode, res.stdout, res.stderr)
+
+
+@pytest.fixture
+def run_cli():
+    return cli
