@@ -173,7 +173,7 @@ def user_message(job: Job) -> tuple[str, list[secrets.Finding]]:
     spec = job.spec
     requesters = spec.persona.requesters or ["a maintainer"]
     requester = requesters[job.seed % len(requesters)]
-    style_hint = STYLE_HINTS.get(job.style, "")
+    style_hint = STYLE_HINTS.get(job.style.replace("_", "-"), "")
     parts = [
         f"Write example {job.index + 1} for the {unit.lang} {unit.kind} `{unit.name}` "
         f"in {unit.path} (lines {unit.span.start_line}-{unit.span.end_line}).",
