@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled sample copied into a real git repository, and the CLI run as a
+"""Test helpers: the bundled sample copied into a real git repository, and the CLI run as a
 user runs it (a subprocess, stdout and stderr kept apart)."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "codeback" / "sample" / "webhook-delivery"
 
@@ -27,11 +26,6 @@ def make_repo(dest: Path, src: Path = SAMPLE) -> Path:
     return dest
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "webhook-delivery")
-
-
 @dataclass
 class Result:
     code: int
@@ -43,8 +37,3 @@ def cli(*args: str, cwd: Path | None = None) -> Result:
     res = subprocess.run([sys.executable, "-m", "codeback", *map(str, args)], capture_output=True,
                          text=True, cwd=cwd, timeout=300)
     return Result(res.returncode, res.stdout, res.stderr)
-
-
-@pytest.fixture
-def run_cli():
-    return cli

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from conftest import cli, git
+from support import cli, git
 
 SYSTEM = ("You are the Svix Maintainer AI, an expert in the internal svix-server Rust "
           "architecture, specializing in exponential backoff and jitter calculations for webhook "

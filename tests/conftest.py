@@ -1,0 +1,15 @@
+"""Fixtures shared by the test modules (helpers live in support.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support import make_repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The bundled sample, copied into a fresh git repository with one commit."""
+    return make_repo(tmp_path / "webhook-delivery")
