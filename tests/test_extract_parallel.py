@@ -65,3 +65,35 @@ def test_codec_round_trips_and_shrinks_nested_units() -> None:
     # A method's text is sent as a reference into its class's text, not a second copy.
     method_text = next(u.text for u in cls.units if u.name == "Backoff.callWithRetry")
     assert pickle.dumps(cls).count(method_text.encode()) == 1
+
+
+def _touch(marks: str, path: str, data: bytes) -> str:
+    (Path(marks) / path.replace("/", "_")).touch()
+    return path
+
+
+def test_workers_do_not_run_far_ahead_of_a_slow_consumer(tmp_path: Path) -> None:
+    import time
+
+    root = tmp_path / "repo"
+    marks = tmp_path / "marks"
+    root.mkdir()
+    marks.mkdir()
+    paths = [f"f{i:04}.py" for i in range(400)]
+    for p in paths:
+        (root / p).write_text("X = 1\n")
+    it = map_files(root, paths, functools.partial(_touch, str(marks)), workers=2, chunksize=1,
+                   in_process_below=1, window_per_worker=5)
+    assert next(it) == paths[0]
+    time.sleep(0.5)  # a consumer busy elsewhere: workers must stop at the window
+    assert len(list(marks.iterdir())) <= 2 * 5 + 2
+    assert list(it) == paths[1:]
+    assert len(list(marks.iterdir())) == len(paths)
+
+
+def test_consumer_stopping_early_tears_down_cleanly() -> None:
+    paths = PATHS * 10
+    it = map_files(ROOT, paths, _size, workers=2, in_process_below=1, chunksize=1)
+    first = [next(it) for _ in range(3)]
+    it.close()
+    assert [p for p, _ in first] == paths[:3]

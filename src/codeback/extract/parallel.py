@@ -53,11 +53,13 @@ def _read(root: Path, path: str) -> bytes:
 
 def map_files(root: Path, paths: list[str], fn: Callable[[str, bytes], T],
               workers: int | None = None, chunksize: int | None = None,
-              in_process_below: int = IN_PROCESS_BELOW) -> Iterator[T]:
+              in_process_below: int = IN_PROCESS_BELOW,
+              window_per_worker: int = 256) -> Iterator[T]:
     """Yield `fn(path, bytes)` for each repository-relative path, in the order given.
 
     `fn` must be picklable (a top-level function or a `functools.partial` of one) when a pool is
-    used. `workers=None` uses every available core; `workers=1` forces in-process work.
+    used. `workers=None` uses every available core; `workers=1` forces in-process work. At most
+    `window_per_worker` files per worker are in flight ahead of the consumer.
     """
     apply = _Apply(Path(root), fn)
     n_workers = workers if workers is not None else cpu_count()
@@ -70,7 +72,26 @@ def map_files(root: Path, paths: list[str], fn: Callable[[str, bytes], T],
         # Small chunks keep cores busy to the end (file sizes vary by 1000x); ~16 per worker
         # keeps the per-chunk IPC overhead negligible.
         chunksize = max(1, min(32, len(paths) // (n_workers * 16)))
+    import threading
+
+    # `imap` has no back-pressure: with a slow consumer the workers would run ahead and the
+    # parent would buffer every result. A window of in-flight files keeps memory flat.
+    window = threading.Semaphore(max(window_per_worker, 2 * chunksize) * n_workers)
+    stop = threading.Event()
+
+    def feed() -> Iterator[str]:
+        for path in paths:
+            while not window.acquire(timeout=0.05):
+                if stop.is_set():
+                    return
+            yield path
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     with ctx.Pool(n_workers) as pool:
-        yield from pool.imap(apply, paths, chunksize)
+        try:
+            for result in pool.imap(apply, feed(), chunksize):
+                window.release()
+                yield result
+        finally:
+            stop.set()  # lets the pool's feeder thread finish before the pool is torn down
