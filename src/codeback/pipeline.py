@@ -94,12 +94,16 @@ def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
     return found
 
 
-def callers_of(source: Source, names: set[str], paths: list[str]) -> dict[str, list[tuple[CodeUnit, FileUnits]]]:
-    """Who uses each name: the functions whose code calls it or names it (a second, cheap pass
-    over the files that mention any of the names at all)."""
+def callers_of(source: Source, names: set[str], paths: list[str],
+               functions: set[str] = frozenset()) -> dict[str, list[tuple[CodeUnit, FileUnits]]]:
+    """Who uses each name: the functions whose code calls it (for function names) or names it
+    (for constants), found in a second, cheap pass over the files that mention any name at all.
+    A local variable that happens to share a function's name is not a call."""
     if not names:
         return {}
-    rx = re.compile(rb"\b(" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+    alts = [re.escape(n.encode()) + (rb"(?=\s*(?:::<[^>]*>)?\()" if n in functions else rb"\b")
+            for n in sorted(names)]
+    rx = re.compile(rb"\b(" + b"|".join(alts) + rb")")
     out: dict[str, list[tuple[CodeUnit, FileUnits]]] = {n: [] for n in names}
     for path in paths:
         data = source.read(path)

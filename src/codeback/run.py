@@ -139,7 +139,9 @@ def prepare(spec_refs: list[str], repo, discover: bool = True, seed: int | None 
         status(line)
     names = {r.unit.short_name for r in found.routed}
     exts = {r.unit.path.rsplit(".", 1)[-1] for r in found.routed}
-    callers = callers_of(source, names, list_files(source, lambda rel: rel.rsplit(".", 1)[-1] in exts))
+    functions = {r.unit.short_name for r in found.routed if r.unit.kind in ("function", "method")}
+    callers = callers_of(source, names, list_files(source, lambda rel: rel.rsplit(".", 1)[-1] in exts),
+                         functions)
     return Prepared(spec, source, found, plan(spec, found, source, router, callers))
 
 

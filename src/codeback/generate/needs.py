@@ -90,7 +90,7 @@ def overload(v: View, p: Pick) -> Need | None:
     if floor is None or not (v.all("error_case") or v.all("status")):
         return None
     causes, short = _causes(v)
-    amount = v.amount(floor)
+    amount = v.say(floor, p)
     return Need(
         "overload",
         p([f"Back off harder when an endpoint {causes}", "Overloaded endpoints get retried too soon",
@@ -180,26 +180,26 @@ def growth_cap(v: View, p: Pick) -> Need | None:
     base = next((f for n, f in v.consts.items() if f.get("seconds") and n != cap.key), None)
     asks = []
     if base is not None:
-        asks.append(f"the first wait is {v.amount(base)}")
+        asks.append(f"the first wait is {v.say(base, p)}")
     asks.append("each wait doubles the one before" if growth.key in ("doubling", "successors", "power")
                 else "each wait grows on the one before")
-    asks.append(f"no single wait is longer than {v.amount(cap)}")
+    asks.append(f"no single wait is longer than {v.say(cap, p)}")
     if v.one("overflow") or growth.get("safe"):
         asks.append("a very large attempt number must not overflow or panic")
     return Need(
         "growth_cap",
         p(["Exponential backoff with a ceiling", "Retry delays should double, up to a cap",
-           f"Cap the backoff at {v.amount(cap)}"]),
+           f"Cap the backoff at {v.say(cap, p)}"]),
         p(["A fixed delay is wrong both ways: it hammers a dependency that is down, and it waits "
            "too long once the dependency is back.",
            "Retrying at a constant interval keeps pressure on whatever is failing; the waits should "
            "grow with each failure, but not without bound."]),
         asks,
         "retries keep coming at the same short interval while the dependency is down",
-        f"each retry waits twice as long as the last, up to {v.amount(cap)}",
+        f"each retry waits twice as long as the last, up to {v.say(cap, p)}",
         p(["make the retry delay grow exponentially, with a cap",
-           f"double the delay on every failure, capped at {v.amount(cap)}"]),
-        f"the delay never grows; double it on each failure and cap it at {v.amount(cap)}",
+           f"double the delay on every failure, capped at {v.say(cap, p)}"]),
+        f"the delay never grows; double it on each failure and cap it at {v.say(cap, p)}",
         ["growth", "cap"])
 
 
@@ -214,8 +214,9 @@ def default_schedule(v: View, p: Pick) -> Need | None:
     asks = [f"when no schedule is configured, start at {seed}",
             "double each wait"]
     if cap is not None:
-        asks.append(f"never wait more than {v.amount(cap)} between two attempts")
-    asks.append(f"make as many entries as {tick(take.key)} allows")
+        asks.append(f"never wait more than {v.say(cap, p)} between two attempts")
+    count = take.key.split(" as ")[0].strip()
+    asks.append(f"make as many entries as {tick(count)} asks for")
     return Need(
         "default_schedule",
         p(["A sensible default retry schedule when none is configured",
@@ -226,7 +227,7 @@ def default_schedule(v: View, p: Pick) -> Need | None:
         asks,
         "with no schedule configured, the retries have no sensible waits between them",
         f"the default schedule starts at {seed} and doubles"
-        + (f", up to {v.amount(cap)}" if cap is not None else ""),
+        + (f", up to {v.say(cap, p)}" if cap is not None else ""),
         p(["derive a default retry schedule from the retry count",
            "build a doubling default schedule"]),
         "a configured schedule is required today; derive a doubling default from the retry count",
@@ -243,7 +244,7 @@ def reset(v: View, p: Pick) -> Need | None:
            "Don't keep a long backoff from a disconnect long ago"]),
         p(["Once the connection has failed a few times the wait stays at its longest, even when the "
            "next failure comes long after the last one.",
-           "A disconnect an hour after the previous one is a fresh problem, yet we treat it as the "
+           "A disconnect long after the previous one is a fresh problem, yet we treat it as the "
            "next step of the old backoff."]),
         ["when the previous attempt was long enough ago, the backoff starts again from its first step",
          "a run of failures close together still backs off as before"],
@@ -266,18 +267,18 @@ def schedule(v: View, p: Pick) -> Need | None:
     if first_zero:
         asks.append("the first retry goes out at once")
     if fb is not None:
-        asks.append(f"after the last entry, every further attempt waits {v.amount(fb)}")
+        asks.append(f"after the last entry, every further attempt waits {v.say(fb, p)}")
         return Need(
             "schedule",
             p(["A stepped reconnect schedule", "Reconnect quickly first, then settle on a steady wait",
-               f"Reconnect delays: {values}, then {v.amount(fb)}"]),
+               f"Reconnect delays: {values}, then {v.say(fb, p)}"]),
             p(["After a disconnect we want to be back almost immediately, but if the other side stays "
                "away we should not keep knocking every few milliseconds.",
                "Reconnecting at a fixed pace is either too slow for a blip or too aggressive for an "
                "outage; a short list of growing waits handles both."]),
             asks,
             "reconnects either wait too long after a blip or hammer the server during an outage",
-            f"reconnects follow {values}, and stay at {v.amount(fb)} after that",
+            f"reconnects follow {values}, and stay at {v.say(fb, p)} after that",
             p(["write down a stepped reconnect schedule", "give the reconnects a short, growing schedule"]),
             "the reconnect wait is the same whatever happened; step it up through a short schedule "
             "and hold at the last entry",
@@ -307,12 +308,14 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
         return None
     cap = next((f for f in v.all("cap") if f.get("forms")), None) or v.one("fallback")
     forever = not loop.get("exits")
+    runs_out = bool(v.all("take") or v.all("schedule") and not v.all("fallback")) and not forever
     asks = ["keep going after every failure, waiting before the next attempt" if forever else
-            "keep retrying until the work succeeds, waiting between attempts",
+            "retry failures, waiting between attempts, until one succeeds or the waits run out"
+            if runs_out else "keep retrying until the work succeeds, waiting between attempts",
             "the wait grows after every failure" if v.all("growth") else
             "the waits follow a fixed schedule"]
     if cap is not None:
-        asks.append(f"no wait is longer than {v.amount(cap)}")
+        asks.append(f"no wait is longer than {v.say(cap, p)}")
     if "tokio" in sleep.key:
         asks.append("waiting must not block a runtime thread")
     return Need(

@@ -51,8 +51,11 @@ def request(v: View, n: Need, style: str, p: Pick) -> str:
         tail = p(["", " Thanks!", " No rush, but before the next release would be good."])
         return f"{opener} {n.verb} in {where}? {n.problem} {_prose(n.asks, p)}{tail}"
     if style == "bug_report":
-        return (f"**{p(['Bug', 'Bug report'])}: {n.title[0].lower() + n.title[1:]}**\n\n"
-                f"Observed: {n.observed}.\n\nExpected: {n.expected}.\n\n{n.problem}")
+        title = n.observed[0].upper() + n.observed[1:]
+        if p.chance(0.5):
+            return (f"**{title}**\n\n{n.problem}\n\n"
+                    f"{p(['Expected', 'What should happen', 'Expected behaviour'])}: {n.expected}.")
+        return f"**{title}**\n\nObserved: {n.problem}\n\nExpected: {n.expected}."
     if style == "review_follow_up":
         opener = p(["Follow-up from code review", "Review follow-up", "Picking up a review comment"])
         return f"{opener} on {where}: {n.review}.\n\n{_prose(n.asks, p)}"

@@ -29,10 +29,13 @@ def frame(v: View, n: Need, p: Pick) -> str:
     ret = v.sig.get("returns") if v.sig else ""
     lines = v.unit.span.end_line - v.unit.span.start_line + 1
     const = v.consts.get(v.name)
-    if v.is_fn and ps and len(ps) <= 3 and ret and lines <= 40:
+    concrete = all(not re.fullmatch(r"[A-Z]\w?|impl .*|&?mut [A-Z]", t) for _, t in ps) and \
+        not re.fullmatch(r"[A-Z]\w?", ret or "")
+    if v.is_fn and ps and len(ps) <= 3 and ret and lines <= 40 and concrete:
         inputs = ", ".join(tick(f"{a}: {t}") for a, t in ps)
         shape = p([f"{name} takes {inputs} and returns {tick(ret)}.",
-                   f"The signature says it all: {inputs} in, {tick(ret)} out."])
+                   f"Inputs: {inputs}; output: {tick(ret)}.",
+                   f"It is {inputs} in, {tick(ret)} out."])
     elif const is not None and const.get("type"):
         shape = f"{name} is a {tick(const.get('type'))} constant."
     elif v.doc and len(v.doc) < 160:
@@ -263,7 +266,7 @@ def schedule_p(v: View, p: Pick) -> str:
         return ""
     shape = {"doubles": "each entry double the one before", "grows": "growing entry by entry"}.get(
         s.get("shape"), "as written")
-    total = s.get("total")
+    total = s.get("total") if not (v.all("fallback") or v.all("loop")) else ""
     return p([
         f"The schedule is spelled out as {s.get('count')} entries, {s.value}, {shape}"
         + (f", {total} in total" if total and total != "0" else "") + ". Writing the values down beats "
@@ -398,13 +401,16 @@ def cost(v: View, p: Pick) -> str:
         parts.append("one random draw")
     if v.all("scale"):
         parts.append("a float multiplication on the `Duration`")
-    if v.all("growth") and not v.all("loop"):
-        parts.append("a multiplication per step")
+    g = v.one("growth")
+    if g is not None and not v.all("loop"):
+        parts.append({"power": "a saturating power of two and one multiplication",
+                      "successors": "one multiplication per schedule entry"}.get(g.key, "one doubling"))
     if not parts:
         return ""
     alloc = (f" The only allocation is {tick(allocs[0].key)}." if allocs else
              " Nothing is allocated.")
-    sleeping = "" if v.all("sleep") else " Nothing sleeps here either; the caller decides what to do with the delay."
+    sleeping = "" if v.all("sleep") else p([" Nothing sleeps here either; the caller decides what to do with the result.",
+                                            " There is no sleeping in here: waiting is the caller's business."])
     return p([f"Cost per call: {', '.join(parts)}.{alloc}{sleeping}",
               f"This is cheap enough for the hot path: {', '.join(parts)}.{alloc}{sleeping}"])
 

@@ -82,6 +82,11 @@ class View:
                 return name
         return None
 
+    def say(self, fact: Fact, p: Pick) -> str:
+        """A duration fact in one of its equivalent forms (300 s or 5 minutes), chosen by `p`."""
+        forms = fact.get("forms")
+        return p(forms.split("|")) if forms else self.amount(fact)
+
     def amount(self, fact: Fact) -> str:
         """A duration fact in words (its first form), or the expression when unresolved."""
         forms = fact.get("forms")
