@@ -61,6 +61,10 @@ def run(
     base_url: Annotated[Optional[str], typer.Option(help="Endpoint URL (openai backend; or OPENAI_BASE_URL).")] = None,
     concurrency: Annotated[int, typer.Option(help="Requests in flight (openai backend).")] = 8,
     max_tokens_total: Annotated[Optional[int], typer.Option(help="Token budget for the run (openai backend).")] = None,
+    timeout: Annotated[Optional[float], typer.Option(help="Seconds per request before it is retried (openai backend; default 120).")] = None,
+    max_fix_rounds: Annotated[Optional[int], typer.Option(help="Times a failing answer is sent back with its problems before the job is rejected (openai backend; default 2).")] = None,
+    temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature (openai backend; default 0.7).")] = None,
+    no_llm_cache: Annotated[bool, typer.Option("--no-llm-cache", help="Neither read nor write the answer cache (openai backend).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent for one unit, send nothing.")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Processes for scanning (default: all cores).")] = None,
 ) -> None:
@@ -69,7 +73,9 @@ def run(
 
     run_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], out, discover, seed, backend,
                 {"model": model, "base_url": base_url, "concurrency": concurrency,
-                 "max_tokens_total": max_tokens_total}, dry_run, workers)
+                 "max_tokens_total": max_tokens_total, "timeout": timeout,
+                 "max_fix_rounds": max_fix_rounds, "temperature": temperature,
+                 "cache": False if no_llm_cache else None}, dry_run, workers)
 
 
 @app.command()
