@@ -11,14 +11,40 @@ from .sheet import (CALLS, LOOPS, RANDOM, SLEEPS, FactSheet, _Eval, _nums, _t, _
                     fmt_num, human_seconds)
 
 
+MEMBER = {"attribute": ("object", "attribute"), "selector_expression": ("operand", "field"),
+          "member_expression": ("object", "property"),
+          "member_access_expression": ("expression", "name")}
+STATIC_HOSTS = re.compile(r"^(Math|math|time|asyncio|random|rand|Thread|TimeUnit|Task|LockSupport|"
+                          r"Duration|TimeSpan|ThreadLocalRandom|std|cmp|tokio|chrono|Utc|Random)$")
+
+
 def _callee(src: bytes, call: Node) -> tuple[str, Node | None]:
+    """(callee name, receiver) in every grammar's spelling. A method on a value is `.name` with
+    the value as receiver; a path or a well-known host (`Math.min`, `time.Sleep`) stays whole."""
+    if call.type == "method_invocation":  # Java: object.name(args)
+        obj, name = call.child_by_field_name("object"), call.child_by_field_name("name")
+        if obj is not None and name is not None:
+            host = _t(src, obj)
+            return (f"{host}.{_t(src, name)}", None) if STATIC_HOSTS.match(host) else \
+                ("." + _t(src, name), obj)
+        return (_t(src, name) if name is not None else ""), None
     fn = call.child_by_field_name("function") or call.child_by_field_name("name") \
         or call.child_by_field_name("method")
     if fn is None:
-        return "", None
+        fn = call.named_children[0] if call.named_children else None
+        if fn is None:
+            return "", None
     if fn.type == "field_expression":
         field_node = fn.child_by_field_name("field")
         return "." + (_t(src, field_node) if field_node else ""), fn.child_by_field_name("value")
+    if fn.type in MEMBER:
+        obj_f, name_f = MEMBER[fn.type]
+        obj, name = fn.child_by_field_name(obj_f), fn.child_by_field_name(name_f)
+        if obj is not None and name is not None:
+            host = _t(src, obj)
+            if STATIC_HOSTS.match(host):
+                return f"{host}.{_t(src, name)}", None
+            return "." + _t(src, name), obj
     if fn.type == "generic_function":
         fn = fn.child_by_field_name("function") or fn
     return _t(src, fn), None
@@ -47,17 +73,15 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
         t = n.type
         if t in CALLS:
             name, recv = _callee(src, n)
-            short = name.rsplit("::", 1)[-1].lstrip(".")
+            short = re.split(r"::|\.", name)[-1]
             args = _args(n)
-            if name in (".min", "min", "cmp::min", "std::cmp::min", "Math.min", "minOf") or \
-                    name.endswith("::min"):
+            if short in ("min", "Min", "minOf", "coerceAtMost"):
                 bound = args[-1] if args else None
                 if recv is not None and bound is not None and ev.seconds(bound) is None \
                         and (ev.seconds(recv) is not None or ev.number(recv) is not None):
                     bound = recv  # `MAX.min(x)`: the constant receiver is the cap
                 _bound(sheet, "cap", bound, n, src, ev)
-            elif name in (".max", "max", "cmp::max", "std::cmp::max", "Math.max", "maxOf") or \
-                    name.endswith("::max"):
+            elif short in ("max", "Max", "maxOf", "coerceAtLeast"):
                 bound = next((a for a in args if ev.seconds(a) is not None), args[-1] if args else None)
                 _bound(sheet, "floor", bound, n, src, ev)
             elif short == "clamp" and len(args) == 2:
@@ -69,6 +93,7 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                     lo=lo, hi=hi, factor=factor, target=_t(src, recv) if recv else "")
             elif short in ("pow", "saturating_pow", "checked_pow", "powi", "powf", "Pow"):
                 base = _t(src, recv) if recv is not None else (_t(src, args[0]) if args else "")
+                base = re.sub(r"^\w+\((.*)\)$", r"\1", base)  # float64(2) → 2
                 add("growth", "power", base, n, src, (short, *_nums([base])),
                     base=re.sub(r"[a-z]+\d*$", "", base), safe="yes" if "saturating" in short or "checked" in short else "")
             elif short == "successors":
@@ -83,7 +108,7 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                 add("overflow", short, _t(src, n), n, src, (short,))
             elif short in ("mul_f64", "mul_f32"):
                 add("scale", short, _t(src, args[0]) if args else "", n, src, (short,))
-            elif SLEEPS.search(name) and "sleep" in name.lower():
+            elif SLEEPS.search(name) and "Task.Delay" not in name or short in ("setTimeout", "parkNanos"):
                 arg = _t(src, args[0]) if args else ""
                 add("sleep", name, arg, n, src, tuple(name.replace(".", "::").split("::")) + (arg,))
             elif short == "timeout" and "time" in name:
@@ -108,8 +133,9 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                 add("take", _t(src, args[0]), "", n, src, IDENT.findall(_t(src, args[0])))
             elif name.endswith("seconds") and "chrono" in name:
                 add("chrono", "seconds", name, n, src, ("chrono", "seconds"))
-        elif t == "array_expression" and n.named_child_count >= 2:
-            _schedule(sheet, n, src, ev)
+        elif (t in LISTS or (t in CALLS and re.search(r"(List\.of|listOf|Arrays\.asList|arrayOf)$",
+                                                     _callee(src, n)[0]))) and n.named_child_count >= 2:
+            schedule(sheet, n, src, ev)
         elif t == "generic_function":
             fn = n.child_by_field_name("function")
             targs = n.child_by_field_name("type_arguments")
@@ -183,6 +209,12 @@ def _bound(sheet: FactSheet, kind: str, bound: Node | None, call: Node, src: byt
 def _jitter(sheet: FactSheet, call: Node, name: str, args: list[Node], src: bytes, ev: _Eval):
     rng = next((a for a in args if a.type == "range_expression"), None)
     spread = _spread_const(src, call)
+    if rng is None and spread is None and len(args) == 2 and re.search(r"(uniform|randint|nextDouble|nextLong|NextDouble|random_int|mt_rand|rand)$", name):
+        lo, hi = (_t(src, a) for a in args)
+        kind = "full" if lo in ("0", "0.0") else "range"
+        sheet.add("jitter", kind, f"{lo}..{hi}", call, src, (*IDENT.findall(hi), *_nums([lo, hi])),
+                  lo=lo, hi=hi, call=name)
+        return
     if spread is not None:
         const = spread[0]
         frac = ev.number(_ident_node(call, const, src)) if _ident_node(call, const, src) else None
@@ -213,10 +245,11 @@ def _grows(expr: Node, src: bytes, left: str) -> bool:
             return True
         if p.type in ("assignment_expression", "compound_assignment_expr"):
             return _t(src, p.children[0]).strip() == var
-        if p.type in CALLS and _callee(src, p)[0] in (".min", ".clamp"):
-            fn = p.child_by_field_name("function")
-            recv = fn.child_by_field_name("value") if fn is not None else None
-            return recv is not None and recv.start_byte <= expr.start_byte and expr.end_byte <= recv.end_byte
+        name, recv = _callee(src, p) if p.type in CALLS else ("", None)
+        if re.split(r"::|\.", name)[-1] in ("min", "Min", "clamp", "minOf", "coerceAtMost"):
+            if recv is None:  # min(x * 2, cap): the doubled value is an argument
+                return True
+            return recv.start_byte <= expr.start_byte and expr.end_byte <= recv.end_byte
         p = p.parent
     return False
 
@@ -225,11 +258,29 @@ def _deref(n: Node) -> Node:
     return n.named_children[-1] if n.type == "reference_expression" and n.named_children else n
 
 
-def _schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval) -> None:
-    """An array literal of durations is a retry schedule: its values, and whether it doubles."""
-    secs = [ev.seconds(c) if c.type != "scoped_identifier" or _t(src, c) != "Duration::ZERO" else 0.0
-            for c in arr.named_children]
-    if any(s is None for s in secs):
+LISTS = {"array_expression", "list", "array", "literal_value", "array_creation_expression",
+         "collection_literal"}
+
+
+def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "") -> None:
+    """A literal list of durations is a retry schedule: its values, and whether it doubles.
+    Bare numbers count only when a comment gives their unit (`# Seconds to wait ...`)."""
+    if arr.type in CALLS:
+        arr = arr.child_by_field_name("arguments") or arr
+    items = [c for c in arr.named_children if c.type not in ("comment", "line_comment")]
+    items = [c.named_children[0] if c.type in ("array_element_initializer", "literal_element")
+             and c.named_children else c for c in items]
+    secs = []
+    for c in items:
+        if c.type == "scoped_identifier" and _t(src, c) == "Duration::ZERO":
+            secs.append(0.0)
+            continue
+        v = ev.seconds(c)
+        if v is None and unit:
+            num = ev.number(c)
+            v = num * (1e-3 if unit == "ms" else 1.0) if num is not None else None
+        secs.append(v)
+    if len(secs) < 2 or any(s is None for s in secs):
         return
     forms = [human_seconds(s)[0] if s else "0" for s in secs]
     ratios = {round(b / a, 6) for a, b in zip(secs, secs[1:]) if a}
@@ -243,7 +294,8 @@ def _schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval) -> None:
 def _feeds_delay(call: Node, src: bytes) -> bool:
     """A random draw is jitter only when it shapes a delay (not a request id or a token)."""
     stmt = call
-    while stmt.parent is not None and not stmt.parent.type.endswith(("block", "body", "statement_list")):
+    while stmt.parent is not None and not stmt.parent.type.endswith(
+            ("block", "body", "statement_list", "statement_block", "compound_statement", "module")):
         stmt = stmt.parent
     text = _t(src, stmt) + " " + _t(src, call)
     return bool(re.search(r"(?i)(delay|duration|backoff|sleep|wait|jitter|millis|secs|spread|range)", text))

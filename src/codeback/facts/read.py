@@ -7,8 +7,8 @@ import re
 from tree_sitter import Node
 
 from ..model import CodeUnit, Fact, Piece
-from .body import _walk_body
-from .sheet import TIME_TYPES, FactSheet, _Eval, _nums, _t, _tree, _walk, fmt_num, human_seconds
+from .body import LISTS, _walk_body, schedule
+from .sheet import CALLS, TIME_TYPES, FactSheet, _Eval, _nums, _t, _tree, _walk, fmt_num, human_seconds
 
 
 def _def_node(root: Node, unit: CodeUnit) -> Node:
@@ -35,12 +35,20 @@ def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
     const_nodes = [_def_node(root, CodeUnit(p.path, unit.lang, "", "", p.span, ""))
                    for p in pieces if p.role == "const"]
     const_nodes += [n for n in _walk(node) if n.type in ("const_item", "static_item")]
+    if unit.kind in ("const", "static", "var", "field", "assign", "config") and node not in const_nodes:
+        const_nodes.append(node)
     for cn in const_nodes:
-        name_n, value_n = cn.child_by_field_name("name"), cn.child_by_field_name("value")
+        name_n, value_n = _name_value(cn)
         if name_n is None or value_n is None:
             continue
         name, expr = _t(src, name_n), _t(src, value_n)
         secs, num = ev.seconds(value_n), ev.number(value_n)
+        sched = next((n for n in _walk(value_n) if n.type in LISTS or (
+            n.type in CALLS and re.search(r"(List\.of|listOf|Arrays\.asList|arrayOf)", _t(src, n)))), None)
+        if sched is not None:
+            schedule(sheet, sched, src, ev, _unit_hint(src[cn.start_byte:value_n.start_byte].decode()
+                                                      + "".join(p.text[:200] for p in pieces
+                                                                if p.span.contains(_span_of(cn)))))
         typ = cn.child_by_field_name("type")
         if secs is not None:
             durations[name] = secs
@@ -76,6 +84,35 @@ def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
     return sheet
 
 
+def _name_value(node: Node) -> tuple[Node | None, Node | None]:
+    """A constant's name and value nodes, whatever the grammar calls them (name/value,
+    left/right, a declarator inside a declaration)."""
+    for n in _walk(node):
+        name = n.child_by_field_name("name") or n.child_by_field_name("left")
+        value = n.child_by_field_name("value") or n.child_by_field_name("right")
+        if name is not None and value is not None:
+            if value.type in ("expression_list", "literal_value") and value.named_child_count == 1:
+                value = value.named_children[0]
+            return name, value
+    return None, None
+
+
+def _unit_hint(text: str) -> str:
+    """The unit a comment gives bare numbers: `# Seconds to wait` → s, `Delays (ms)` → ms."""
+    low = text.lower()
+    if re.search(r"\b(ms|millis|milliseconds?)\b", low):
+        return "ms"
+    if re.search(r"\b(seconds?|secs?)\b", low):
+        return "s"
+    return ""
+
+
+def _span_of(node: Node):
+    from ..model import Span
+
+    return Span(node.start_byte, node.end_byte, node.start_point[0] + 1, node.end_point[0] + 1)
+
+
 def p_name(pieces: list[Piece], line: int) -> str:
     return next((p.name.rsplit("::", 1)[-1] for p in pieces
                  if p.span.start_line <= line <= p.span.end_line), "")
@@ -95,16 +132,21 @@ def _derived(sheet: FactSheet) -> None:
 
 
 def _signature(sheet: FactSheet, node: Node, src: bytes, unit: CodeUnit) -> None:
+    inner = node.child_by_field_name("declaration") or node.child_by_field_name("definition")
+    if inner is not None and node.child_by_field_name("parameters") is None:
+        node = inner  # export / decorator wrappers
     params = node.child_by_field_name("parameters")
     ret = node.child_by_field_name("return_type") or node.child_by_field_name("result")
     is_async = any(c.type in ("function_modifiers", "async") and b"async" in src[c.start_byte:c.end_byte]
                    for c in node.children)
     sheet.add("signature", unit.short_name, unit.kind, node, src, (unit.short_name,),
-              params=_t(src, params) if params else "", returns=_t(src, ret) if ret else "",
+              params=_t(src, params) if params else "",
+              returns=_t(src, ret).lstrip(":").strip() if ret else "",
               is_async="yes" if is_async else "")
     head = src[unit.span.start_byte:node.start_byte].decode("utf-8")
-    lines = [re.sub(r"^\s*(///?|//!|/\*\*?|\*/?|#(?!\[))\s?", "", ln).strip()
-             for ln in head.splitlines() if not ln.strip().startswith("#[")]
+    lines = [re.sub(r"\s*\*/\s*$", "", re.sub(r"^\s*(///?|//!|/\*\*?|\*(?!/)|#(?!\[))\s?", "", ln)).strip()
+             for ln in head.splitlines()
+             if re.match(r"\s*(//|/\*|\*|#(?!\[))", ln)]
     text = " ".join(" ".join(lines).split())
     if text:
         sheet.add("doc", unit.short_name, text, None, src, ())

@@ -25,17 +25,24 @@ from ..model import CodeUnit, Fact
 CALLS = {"call_expression", "call", "method_invocation", "invocation_expression",
          "function_call_expression", "member_call_expression", "scoped_call_expression"}
 LOOPS = {"loop_expression", "while_expression", "for_expression", "for_statement",
+         "for_range_loop", "while_loop",
          "while_statement", "for_in_statement", "do_statement", "for_each_statement",
          "enhanced_for_statement", "foreach_statement", "until", "while", "for"}
-UNITS = {"from_secs": ("s", 1.0), "from_millis": ("ms", 1.0), "from_micros": ("µs", 1.0),
+UNITS = {"ofSeconds": ("s", 1.0), "ofMillis": ("ms", 1.0), "FromSeconds": ("s", 1.0),
+         "FromMilliseconds": ("ms", 1.0), "ofMinutes": ("min", 1.0), "FromMinutes": ("min", 1.0),
+         "from_secs": ("s", 1.0), "from_millis": ("ms", 1.0), "from_micros": ("µs", 1.0),
          "from_nanos": ("ns", 1.0), "from_secs_f64": ("s", 1.0), "from_secs_f32": ("s", 1.0),
          "seconds": ("s", 1.0), "milliseconds": ("ms", 1.0), "minutes": ("min", 1.0),
          "hours": ("h", 1.0)}
 TIME_TYPES = {"Duration": "a duration", "DateTime": "a wall-clock timestamp",
               "Instant": "a monotonic instant", "Utc": "UTC time", "SystemTime": "a system time"}
-SLEEPS = re.compile(r"(^|[.:])(sleep|delay|usleep|Sleep|Delay)$")
+SLEEPS = re.compile(r"(^|[.:])(sleep|usleep|Sleep)$|^(Task\.Delay|Thread\.sleep|time\.Sleep)$")
 RANDOM = re.compile(r"(random_range|gen_range|thread_rng|random|uniform|randint|Float64|Int63n|"
                     r"nextDouble|NextDouble|rand|mt_rand|random_int)$")
+NUMBERS = {"integer_literal", "float_literal", "integer", "float", "number", "int_literal",
+           "decimal_integer_literal", "decimal_floating_point_literal", "real_literal"}
+GO_UNITS = {"time.Nanosecond": 1e-9, "time.Microsecond": 1e-6, "time.Millisecond": 1e-3,
+            "time.Second": 1.0, "time.Minute": 60.0, "time.Hour": 3600.0}
 NUM = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -94,7 +101,8 @@ def human_seconds(secs: float) -> list[str]:
     """Ways to say a duration; every form's numbers are derived from the code's value."""
     if secs == 0:
         return ["zero"]
-    forms = [f"{fmt_num(secs)} s" if secs >= 1 else f"{fmt_num(secs * 1000)} ms"]
+    forms = [f"{fmt_num(secs)} s" if secs >= 1 else f"{fmt_num(secs * 1000)} ms" if secs >= 1e-3
+             else f"{fmt_num(round(secs * 1e6, 6))} µs"]
     if secs >= 120 and secs % 60 == 0 and secs < 7200:
         forms.append(f"{fmt_num(secs / 60)} minutes")
     if secs >= 3600 and secs % 3600 == 0:
@@ -110,14 +118,13 @@ class _Eval:
 
     def number(self, n: Node) -> float | None:
         t = n.type
-        if t in ("integer_literal", "float_literal", "integer", "float", "number", "int_literal",
-                 "float_literal", "decimal_integer_literal", "decimal_floating_point_literal"):
-            txt = re.sub(r"(_|[a-z]+\d*$)", "", _t(self.src, n)) or "0"
+        if t in NUMBERS:
+            txt = re.sub(r"(_|[a-zA-Z]+\d*$)", "", _t(self.src, n)) or "0"
             try:
                 return float(txt)
             except ValueError:
                 return None
-        if t in ("identifier", "constant") and _t(self.src, n) in self.consts:
+        if t in ("identifier", "constant", "name") and _t(self.src, n) in self.consts:
             return self.consts[_t(self.src, n)]
         if t in ("binary_expression", "binary_operator") and n.child_count == 3:
             a, op, b = (self.number(n.children[0]), _t(self.src, n.children[1]),
@@ -125,7 +132,8 @@ class _Eval:
             if a is None or b is None:
                 return None
             return {"*": a * b, "+": a + b, "-": a - b, "/": a / b if b else None}.get(op)
-        if t in ("parenthesized_expression", "arguments") and n.named_child_count == 1:
+        if t in ("parenthesized_expression", "arguments", "argument_list", "expression_list",
+                 "value_argument", "argument") and n.named_child_count == 1:
             return self.number(n.named_children[0])
         return None
 
@@ -135,6 +143,14 @@ class _Eval:
             return self.units[_t(self.src, n)]
         if n.type == "scoped_identifier" and _t(self.src, n).endswith("Duration::ZERO"):
             return 0.0
+        if n.type in ("binary_expression", "binary_operator") and n.child_count == 3 \
+                and _t(self.src, n.children[1]) == "*":
+            # Go: `50 * time.Microsecond` is 50 µs, whatever the author may have meant.
+            for k, unit in ((0, n.children[2]), (2, n.children[0])):
+                per = GO_UNITS.get(_t(self.src, unit))
+                if per is not None:
+                    v = self.number(n.children[k])
+                    return v * per if v is not None else None
         if n.type in CALLS:
             fn = n.child_by_field_name("function")
             args = n.child_by_field_name("arguments")
@@ -151,5 +167,5 @@ class _Eval:
 def _nums(texts) -> tuple[str, ...]:
     out = []
     for t in texts:
-        out += re.findall(r"\d+(?:\.\d+)?", t)
+        out += re.findall(r"\d+(?:\.\d+)?", re.sub(r"(?<=\d)_(?=\d)", "", t))
     return tuple(out)

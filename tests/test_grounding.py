@@ -1,0 +1,95 @@
+"""The checks every draft passes: grounding, no pasted code, diversity."""
+
+from __future__ import annotations
+
+import orjson
+
+from codeback.context import code_block, context_pieces
+from codeback.extract import extract_file
+from codeback.facts import read_facts
+from codeback.generate.base import Job
+from codeback.model import Draft
+from codeback.run import draft_problems
+from codeback.spec import load_spec
+from codeback.validate import Diversity, jaccard, shingles
+from support import SAMPLE, cli
+
+PATH = "server/svix-server/src/worker/delay.rs"
+GOOD_REASONING = (
+    "The spread is a factor between `1.0 - JITTER_SPREAD` and `1.0 + JITTER_SPREAD`; with "
+    "`JITTER_SPREAD` = 0.15 that is 0.85 to 1.15, so ±15 % around the delay, and the floor is 30 s "
+    "for timeouts and 429s. There is no tokio in this code: nothing here awaits. chrono supplies "
+    "`DateTime<Utc>` for the Retry-After time. " * 2)
+GOOD_REQUEST = ("Retries from one outage land together. Spread each retry delay by up to 15 % either "
+                "way, and wait at least 30 s after a timeout or a 429.")
+
+
+def job():
+    spec = load_spec("svix-backoff-jitter")
+    data = (SAMPLE / PATH).read_bytes()
+    fu = extract_file(PATH, data)
+    unit = next(u for u in fu.units if u.name == "next_retry_delay")
+    pieces = context_pieces(unit, fu)
+    facts = read_facts(unit, pieces, data).facts
+    return spec, Job("x", unit, pieces, code_block(pieces, "rust"), facts, "github_issue", "jitter",
+                     0, spec)
+
+
+def problems(request=GOOD_REQUEST, reasoning=GOOD_REASONING):
+    spec, j = job()
+    return draft_problems(spec, j, Draft(request, reasoning, "github_issue", "test"))
+
+
+def test_a_grounded_draft_passes():
+    assert problems() == []
+
+
+def test_a_planted_number_is_caught():
+    p = problems(reasoning=GOOD_REASONING.replace("30 s", "45 s"))
+    assert any("number 45 is not in the code" in x for x in p), p
+    p = problems(request=GOOD_REQUEST.replace("15 %", "25 %"))
+    assert any(x.startswith("request: number 25") for x in p), p
+
+
+def test_a_crate_the_unit_does_not_use_is_caught():
+    p = problems(reasoning=GOOD_REASONING.replace(
+        "There is no tokio in this code: nothing here awaits.", "tokio sleeps between attempts here."))
+    assert any("names crate tokio, which this code does not use" in x for x in p), p
+
+
+def test_an_identifier_that_is_not_in_the_code_is_caught():
+    p = problems(reasoning=GOOD_REASONING + " It calls `backoff_with_decorrelated_jitter` first.")
+    assert any("backoff_with_decorrelated_jitter" in x for x in p), p
+
+
+def test_a_request_that_pastes_code_is_caught():
+    line = "let overloaded = matches!(err, DeliveryError::Timeout | DeliveryError::Status(429));"
+    p = problems(request=GOOD_REQUEST + " Use " + line)
+    assert any("pastes a line of the code" in x for x in p), p
+    assert any("code fence" in x for x in problems(request=GOOD_REQUEST + "\n```rust\nfn x() {}\n```"))
+
+
+def test_lengths_come_from_the_spec():
+    p = problems(request="Add jitter.")
+    assert any(x.startswith("request length 11 outside 120..") for x in p), p
+
+
+def test_diversity_refuses_near_duplicates():
+    d = Diversity()
+    d.add(GOOD_REQUEST, GOOD_REASONING)
+    assert d.problems(GOOD_REQUEST.replace("together", "at once"), "entirely different reasoning " * 20)
+    assert not d.problems("A completely different need, written differently for another unit.",
+                          "entirely different reasoning about caps and floors and schedules " * 5)
+
+
+def test_generated_dataset_is_diverse_and_grounded(repo, tmp_path):
+    out = tmp_path / "d.jsonl"
+    assert cli("run", "--repo", repo, "--out", out).code == 0
+    recs = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    reqs = [shingles(r["messages"][1]["content"]) for r in recs]
+    thinks = [shingles(r["messages"][2]["content"].split("</think>")[0]) for r in recs]
+    worst_req = max(jaccard(a, b) for i, a in enumerate(reqs) for b in reqs[i + 1:])
+    worst_think = max(jaccard(a, b) for i, a in enumerate(thinks) for b in thinks[i + 1:])
+    assert worst_req <= 0.5 and worst_think <= 0.7, (worst_req, worst_think)
+    rejects = out.with_name(out.name + ".rejects.jsonl")
+    assert not rejects.exists() or rejects.read_bytes() == b""
