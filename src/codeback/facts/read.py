@@ -77,7 +77,7 @@ def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
     _types_and_crates(sheet, node, src, pieces)
     _derived(sheet)
     for c in callers:
-        sheet.add("caller", c, c, None, src, (c.rsplit("::", 1)[-1],))
+        sheet.add("caller", c, c, None, src, tuple(re.findall(r"[A-Za-z_]\w*", c)))
     for n in _walk(node):
         if n.type in ("integer_literal", "float_literal", "integer", "float", "number"):
             sheet.add("literal", _t(src, n), _t(src, n), n, src, _nums([_t(src, n)]))

@@ -271,7 +271,7 @@ def schedule(v: View, p: Pick) -> Need | None:
         return Need(
             "schedule",
             p(["A stepped reconnect schedule", "Reconnect quickly first, then settle on a steady wait",
-               f"Reconnect delays: {values}, then {v.say(fb, p)}"]),
+               f"Reconnect delays: {values}, and {v.say(fb, p)} from then on"]),
             p(["After a disconnect we want to be back almost immediately, but if the other side stays "
                "away we should not keep knocking every few milliseconds.",
                "Reconnecting at a fixed pace is either too slow for a blip or too aggressive for an "
@@ -295,10 +295,19 @@ def schedule(v: View, p: Pick) -> Need | None:
            "where anyone can read them."]),
         asks,
         "a single transient failure fails the whole operation",
-        f"transient failures are retried {n} times ({values}) before giving up",
+        f"a short schedule of quick retries: {values}",
         p(["write down the retry schedule", f"add a {n}-step retry schedule"]),
         f"the waits are computed somewhere no one can see; spell the {n} of them out as a constant",
         ["schedule"])
+
+
+def _transient(v: View) -> str:
+    kinds = []
+    if v.all("timeout"):
+        kinds.append("a timeout")
+    if any(f.get("op") for f in v.all("status")):
+        kinds.append("a 5xx")
+    return " or ".join(kinds) or "a dropped connection"
 
 
 def loop_backoff(v: View, p: Pick) -> Need | None:
@@ -324,9 +333,14 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
            "Back off between attempts instead of spinning"]),
         p(["If this fails once, nothing tries again until the process restarts.",
            "A failure here is usually transient, but retrying immediately in a tight loop only adds "
-           "load while the dependency recovers."]),
+           "load while the dependency recovers."]) if forever or not runs_out else
+        p([f"One transient error ({_transient(v)}) fails the whole call, although trying again a "
+           "moment later would usually work.",
+           f"A {_transient(v)} surfaces straight to the caller, who then has to write their own "
+           "retry loop."]),
         asks,
-        "after one failure the work is never attempted again",
+        "after one failure the work is never attempted again" if forever or not runs_out else
+        "a single transient error fails the call",
         "the work is retried with waits that grow after each failure" if v.all("growth") else
         "the work is retried, with waits taken from a schedule",
         p(["retry with backoff instead of giving up", "wrap this in a retry loop with backoff"]),

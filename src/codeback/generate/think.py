@@ -54,8 +54,11 @@ def frame(v: View, n: Need, p: Pick) -> str:
                                 "The header is the endpoint's own estimate of when it can take traffic again."]),
         "growth_cap": p(["The wait should grow with each failure but stay bounded.",
                          "Exponential backoff: double on every failure, stop growing at a ceiling."]),
-        "schedule": p(["Quick, bounded retries for transient failures.",
-                       "The schedule is small and fixed, so it can simply be written down."]),
+        "schedule": (p(["Reconnects should be quick at first and then settle on a steady pace.",
+                        "A blip and an outage need different waits; a short stepped list covers both."])
+                     if v.all("fallback") else
+                     p(["Quick, bounded retries for transient failures.",
+                        "The schedule is small and fixed, so it can simply be written down."])),
         "default_schedule": p(["A retry count is not a schedule; this turns one into the other.",
                                "Users give a number of retries, and the waits have to come from somewhere."]),
         "reset": p(["A backoff should remember recent failures, not every failure ever.",
@@ -345,8 +348,10 @@ def _tokio(v: View, p: Pick) -> str:
     if t is not None and "tokio" in t.key:
         return f"tokio appears through {tick(t.key)}, which bounds each attempt."
     where = v.elsewhere("tokio")
+    callers = v.callers
     tail = (f"; its caller {tick(where[0])} is where tokio comes in" if where and where[1] == "caller"
-            else f"; in this file tokio is used by {tick(where[0])}" if where else "")
+            else (f"; what happens with the result is up to {tick(callers[0])}" if v.is_fn
+                  else f"; it is read by {tick(callers[0])}") if callers else "")
     if v.is_fn and not v.is_async:
         return p([f"Nothing here awaits: {tick(v.name)} is a plain synchronous calculation, so "
                   f"tokio has no part in it{tail}.",
