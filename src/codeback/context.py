@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .model import CodeUnit, FileUnits, Piece
+from .model import CodeUnit, FileUnits, Piece, Span
 from .route import IDENT, code_only
 
 HELPER_MAX_LINES = 40
@@ -20,7 +20,7 @@ _IMPORT_WORDS = frozenset({
     "use", "pub", "crate", "self", "super", "std", "as", "import", "from", "package", "using",
     "require", "require_relative", "static", "namespace", "type", "mod", "_",
 })
-_VALUE_KINDS = frozenset({"const", "static", "config", "assign", "variable"})
+_VALUE_KINDS = frozenset({"const", "static", "config", "assign", "variable", "let"})
 _TYPE_KINDS = frozenset({"enum", "struct", "class", "interface", "type"})
 _CALLABLE_KINDS = frozenset({"function", "method"})
 
@@ -80,6 +80,21 @@ def context_pieces(unit: CodeUnit, file: FileUnits,
     chosen.sort(key=lambda p: p.span.start_byte)
     return [p for i, p in enumerate(chosen) if not any(
         q.span.contains(p.span) and q is not p for q in chosen[:i] + chosen[i + 1:])]
+
+
+def at_line_start(pieces: list[Piece], src: bytes) -> list[Piece]:
+    """Widen each piece of `src`'s file back to the start of its first line when only
+    indentation precedes it, so a nested unit keeps its first line's indentation like the rest
+    (still a verbatim span of the file)."""
+    out = []
+    for p in pieces:
+        start = p.span.start_byte
+        ls = src.rfind(b"\n", 0, start) + 1
+        if ls < start and not src[ls:start].strip():
+            span = Span(ls, p.span.end_byte, p.span.start_line, p.span.end_line)
+            p = Piece(p.path, span, src[ls:p.span.end_byte].decode("utf-8"), p.role, p.name)
+        out.append(p)
+    return out
 
 
 def code_block(pieces: list[Piece], fence: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
-from .context import code_block, context_pieces, fence_for
+from .context import at_line_start, code_block, context_pieces, fence_for
 from .extract import extract_file, language_of
 from .extract.parallel import map_files
 from .facts import read_facts
@@ -119,6 +119,17 @@ def callers_of(source: Source, names: set[str], paths: list[str],
     return out
 
 
+def _users(u: CodeUnit, callers: dict[str, list[tuple[CodeUnit, FileUnits]]]):
+    """Callers of a function anywhere; users of a constant only in its own file (a bare name
+    elsewhere is more likely a namesake); none for a local binding."""
+    found = callers.get(u.short_name, [])
+    if u.kind in ("function", "method"):
+        return found
+    if u.kind == "let":
+        return []
+    return [(c, f) for c, f in found if c.path == u.path]
+
+
 def uses_crate(unit: CodeUnit, imports, crate: str) -> bool:
     """The unit names the crate's path, or a name the file imports from it."""
     if re.search(rf"(?<![\w:]){re.escape(crate)}::", unit.text):
@@ -165,7 +176,7 @@ def _covered(r: Routed, chosen: list[Routed], files: dict[str, FileUnits], route
     for o in chosen:
         if o is r or o.unit.path != u.path:
             continue
-        if u.kind in ("const", "static", "config", "assign") and (
+        if u.kind in ("const", "static", "config", "assign", "let") and (
                 o.unit.span.contains(u.span)
                 or re.search(rf"\b{re.escape(u.short_name)}\b", o.unit.text)):
             return f"covered as context of {o.unit.name}"
@@ -205,9 +216,10 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
     for r in kept:
         u = r.unit
         fu = found.files[u.path]
-        pieces = context_pieces(u, fu, helper_ok)
-        users = callers.get(u.short_name, [])
-        sheet = read_facts(u, pieces, source.read(u.path), [c.name for c, _ in users])
+        data = source.read(u.path)
+        pieces = at_line_start(context_pieces(u, fu, helper_ok), data)
+        users = _users(u, callers)
+        sheet = read_facts(u, pieces, data, [c.name for c, _ in users])
         facts = sheet.facts + elsewhere_facts(spec, u, fu, users)
         probe = Job("", u, pieces, "", facts, "", "", spec.seed, spec)
         needs = needs_for(View(probe), Pick("plan"))

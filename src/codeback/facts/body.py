@@ -8,7 +8,7 @@ from tree_sitter import Node
 
 from ..route import IDENT
 from .sheet import (CALLS, LOOPS, RANDOM, SLEEPS, FactSheet, _Eval, _nums, _t, _walk,
-                    fmt_num, human_seconds)
+                    fmt_num, human_seconds, readable)
 
 
 MEMBER = {"attribute": ("object", "attribute"), "selector_expression": ("operand", "field"),
@@ -282,13 +282,14 @@ def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "")
         secs.append(v)
     if len(secs) < 2 or any(s is None for s in secs):
         return
-    forms = [human_seconds(s)[0] if s else "0" for s in secs]
+    forms = [readable(s) if s else "0" for s in secs]
     ratios = {round(b / a, 6) for a, b in zip(secs, secs[1:]) if a}
     shape = "doubles" if ratios == {2.0} else "grows" if all(b >= a for a, b in zip(secs, secs[1:])) else "varies"
-    total = human_seconds(sum(secs))[0] if sum(secs) else "0"
+    total = readable(sum(secs)) if sum(secs) else "0"
     sheet.add("schedule", "array", ", ".join(forms), arr, src,
               _nums(forms) + (str(len(secs)),) + _nums([total]),
-              shape=shape, count=str(len(secs)), forms="|".join(forms), total=total)
+              shape=shape, count=str(len(secs)), forms="|".join(forms), total=readable(sum(secs)) if sum(secs) else "0",
+              seconds="|".join(fmt_num(x) for x in secs))
 
 
 def _feeds_delay(call: Node, src: bytes) -> bool:

@@ -35,7 +35,7 @@ def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
     const_nodes = [_def_node(root, CodeUnit(p.path, unit.lang, "", "", p.span, ""))
                    for p in pieces if p.role == "const"]
     const_nodes += [n for n in _walk(node) if n.type in ("const_item", "static_item")]
-    if unit.kind in ("const", "static", "var", "field", "assign", "config") and node not in const_nodes:
+    if unit.kind in ("const", "static", "var", "field", "assign", "config", "let") and node not in const_nodes:
         const_nodes.append(node)
     for cn in const_nodes:
         name_n, value_n = _name_value(cn)
@@ -88,7 +88,8 @@ def _name_value(node: Node) -> tuple[Node | None, Node | None]:
     """A constant's name and value nodes, whatever the grammar calls them (name/value,
     left/right, a declarator inside a declaration)."""
     for n in _walk(node):
-        name = n.child_by_field_name("name") or n.child_by_field_name("left")
+        name = n.child_by_field_name("name") or n.child_by_field_name("left") \
+            or n.child_by_field_name("pattern")
         value = n.child_by_field_name("value") or n.child_by_field_name("right")
         if name is not None and value is not None:
             if value.type in ("expression_list", "literal_value") and value.named_child_count == 1:

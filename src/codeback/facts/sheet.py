@@ -103,11 +103,24 @@ def human_seconds(secs: float) -> list[str]:
         return ["zero"]
     forms = [f"{fmt_num(secs)} s" if secs >= 1 else f"{fmt_num(secs * 1000)} ms" if secs >= 1e-3
              else f"{fmt_num(round(secs * 1e6, 6))} µs"]
-    if secs >= 120 and secs % 60 == 0 and secs < 7200:
+    if 120 <= secs < 7200 and (secs / 60 * 100).is_integer():
         forms.append(f"{fmt_num(secs / 60)} minutes")
-    if secs >= 3600 and secs % 3600 == 0:
+    if secs >= 3600 and (secs / 3600 * 100).is_integer():
         forms.append(f"{fmt_num(secs / 3600)} hour{'s' if secs != 3600 else ''}")
     return forms
+
+
+def readable(secs: float) -> str:
+    """The form a person would pick for one duration: hours, then minutes, then seconds/ms;
+    a long total that is no round number is given to a tenth of an hour."""
+    forms = human_seconds(secs)
+    if secs >= 36000 and not any("hour" in f for f in forms):
+        return f"about {fmt_num(round(secs / 3600, 1))} hours"
+    for unit in ("hour", "minutes"):
+        hit = next((f for f in forms if unit in f), None)
+        if hit:
+            return hit
+    return forms[0]
 
 
 class _Eval:

@@ -283,6 +283,24 @@ def schedule(v: View, p: Pick) -> Need | None:
             "the reconnect wait is the same whatever happened; step it up through a short schedule "
             "and hold at the last entry",
             ["schedule", "fallback"])
+    longest = max(float(x) for x in s.get("seconds").split("|")) if s.get("seconds") else 0.0
+    if longest >= 600:
+        asks.append(f"{total} from the first attempt to the last")
+        return Need(
+            "schedule",
+            p(["A slow schedule for background retries", f"Retry background work over {total}",
+               "Spread background retries over hours, not seconds"]),
+            p(["This work can wait, but it must eventually happen; retrying it every few seconds "
+               "would only add load for nothing.",
+               "Background work that fails should come back later and later, not in a tight loop."]),
+            asks,
+            "failed background work is retried far too often",
+            f"background retries follow {values}",
+            p(["write down a slow retry schedule for this background work",
+               "give the background retries a schedule that spreads out"]),
+            f"the retries run too close together for background work; spell out {n} waits that "
+            "grow to cover a long outage",
+            ["schedule"])
     if total and total != "0" and not v.all("loop"):
         asks.append(f"{total} of waiting in total, so the caller is never held up for long")
     return Need(

@@ -42,7 +42,7 @@ def request(v: View, n: Need, style: str, p: Pick) -> str:
         body = _bullets(n.asks) if p.chance(0.5) else _prose(n.asks, p)
         return f"**{n.title}**\n\n{n.problem}\n\n{intro}\n\n{body}"
     if style == "delivery_requirement":
-        head = p([f"Requirement ({v.component}): {n.title[0].lower() + n.title[1:]}",
+        head = p([f"Requirement ({v.where}): {n.title[0].lower() + n.title[1:]}",
                   f"Delivery requirement: {n.title[0].lower() + n.title[1:]}"])
         done = p(["Acceptance criteria:", "Done when:", "It is done when:"])
         return f"{head}\n\n{n.problem}\n\n{done}\n{_bullets(n.asks)}"

@@ -95,6 +95,8 @@ class OpenAIConfig:
                 raise BackendError(f"openai backend: {name} must be at least 1")
         if cfg.max_fix_rounds < 0 or cfg.timeout <= 0:
             raise BackendError("openai backend: max_fix_rounds must be >= 0 and timeout > 0")
+        if not 0.0 <= cfg.temperature <= 2.0:
+            raise BackendError(f"openai backend: temperature must be between 0 and 2, got {cfg.temperature:g}")
         if cfg.max_tokens_total is not None and cfg.max_tokens_total < 1:
             raise BackendError("openai backend: --max-tokens-total must be at least 1")
         if cfg.cache and cfg.cache_path is None:
@@ -181,7 +183,7 @@ class OpenAIBackend(Backend):
         self._sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
         self._structured = self.config.structured is not False
-        self._cache = AnswerCache(self.config.cache_path) if self.config.cache else None
+        self._cache: AnswerCache | None = None  # opened by run(): a dry run touches no file
         self._budget = _Budget(self.config.max_tokens_total)
         self.usage: dict[str, int] = dict.fromkeys(
             ("prompt_tokens", "completion_tokens", "total_tokens", "requests", "cache_hits", "retries", "fix_rounds"),
@@ -367,7 +369,7 @@ class OpenAIBackend(Backend):
         pending: set[asyncio.Task] = set()
         finished: deque[asyncio.Task] = deque()
         wake: list[asyncio.Future | None] = [None]
-        unfinished = 0
+        unfinished = delivered = 0
         fatal: BaseException | None = None
 
         def on_done(task: asyncio.Task) -> None:
@@ -377,6 +379,8 @@ class OpenAIBackend(Backend):
                 wake[0].set_result(None)
 
         try:
+            if self.config.cache and self._cache is None:
+                self._cache = AnswerCache(self.config.cache_path)
             client = loop.run_until_complete(_make(self._client))
             it = iter(jobs)
             more = True
@@ -408,11 +412,20 @@ class OpenAIBackend(Backend):
                     if outcome is None:
                         unfinished += 1
                     else:
+                        delivered += 1
                         yield outcome
                 if fatal is not None:
                     break
             if fatal is not None:
-                raise fatal
+                # One line that says what stopped the run and that the work before it stands.
+                stop = type(fatal)(
+                    f"{fatal}; the run stopped there with {delivered} job(s) finished, "
+                    "and a re-run resumes after them"
+                )
+                for attr in ("status", "exhausted"):  # EndpointError's fields, for callers
+                    if hasattr(fatal, attr):
+                        setattr(stop, attr, getattr(fatal, attr))
+                raise stop from fatal
             if self._budget.exhausted:
                 raise BudgetExceeded(
                     f"token budget of {self.config.max_tokens_total} reached ({self._budget.used} used); "

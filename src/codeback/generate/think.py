@@ -54,7 +54,10 @@ def frame(v: View, n: Need, p: Pick) -> str:
                                 "The header is the endpoint's own estimate of when it can take traffic again."]),
         "growth_cap": p(["The wait should grow with each failure but stay bounded.",
                          "Exponential backoff: double on every failure, stop growing at a ceiling."]),
-        "schedule": (p(["Reconnects should be quick at first and then settle on a steady pace.",
+        "schedule": (p(["These retries are for background work, so the schedule can stretch over hours.",
+                        "Background work can wait; what matters is that it comes back, later and later."])
+                     if v.one("schedule") and "hour" in v.one("schedule").value else
+                     p(["Reconnects should be quick at first and then settle on a steady pace.",
                         "A blip and an outage need different waits; a short stepped list covers both."])
                      if v.all("fallback") else
                      p(["Quick, bounded retries for transient failures.",

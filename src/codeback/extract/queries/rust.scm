@@ -18,3 +18,7 @@
 (block_comment) @comment
 (string_literal) @string
 (raw_string_literal) @string
+
+; A literal list bound inside a function (a schedule written out in place) is a complete
+; statement a focused example can stand on, even when the function around it is long.
+(let_declaration pattern: (identifier) @name value: (array_expression)) @let
