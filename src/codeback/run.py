@@ -169,6 +169,7 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
     report.files_scanned, report.units_scanned = found.files_scanned, found.units_scanned
     report.skips = [s for s in found.skips] + p.skips
     report.available = p.available
+    write_skips(out, report.skips)
     gen = load_backend(backend, backend_opts or {})
     writer = Writer(out)
     existing = Diversity()
@@ -215,6 +216,17 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
         gen.close()
     report.diversity = existing.worst()
     return report
+
+
+def write_skips(out: Path, skips: list[Skip]) -> None:
+    """Every skipped unit or file of this run, one line each, so any count in the report can be
+    listed (`<out>.skips.jsonl`, replaced on each run)."""
+    path = out.with_name(out.name + ".skips.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(b"".join(orjson.dumps({"path": s.path, "reason": s.reason, "name": s.name,
+                                           "line": s.line}) + b"\n" for s in skips))
+    tmp.replace(path)
 
 
 def record_sha(record: dict) -> str:

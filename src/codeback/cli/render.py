@@ -54,7 +54,8 @@ def print_report(r) -> None:
     reasons = Counter(s.reason if not s.reason.startswith(("covered", "1 more", "2 more")) else
                       s.reason.split(" of ")[0].split(" by ")[0] for s in r.skips)
     if reasons:
-        err.print("skipped: " + "; ".join(f"{n} {why}" for why, n in reasons.most_common()))
+        err.print("skipped: " + "; ".join(f"{n} {why}" for why, n in reasons.most_common())
+                  + f" (each listed in {r.out.name}.skips.jsonl)")
     for what, problems in r.rejects[:10]:
         err.print(f"[yellow]rejected[/] {what}: {'; '.join(problems[:3])}")
     if r.diversity:

@@ -7,6 +7,8 @@ languages take comment lines by text (`leading_comment`), not by tree siblings."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import tree_sitter_toml
 import tree_sitter_yaml
 from tree_sitter import Node
@@ -30,11 +32,5 @@ TOML = LangSpec(
     leading_comment=b"#",
 )
 
-YAML = LangSpec(
-    name="yaml",
-    language=tree_sitter_yaml.language,
-    display_name=_unquote,
-    separator=".",
-    scope_only=frozenset({"section"}),
-    leading_comment=b"#",
-)
+YAML = replace(TOML, name="yaml", language=tree_sitter_yaml.language,
+               scope_only=frozenset({"section"}))

@@ -4,6 +4,8 @@ serves both grammars; namespaces qualify names but are not units themselves."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import tree_sitter_typescript
 
 from .engine import LangSpec
@@ -18,12 +20,4 @@ SPEC = LangSpec(
     separator=".",
 )
 
-TSX = LangSpec(
-    name="tsx",
-    language=tree_sitter_typescript.language_tsx,
-    attached=ATTACHED,
-    attached_ok=attached_ok,
-    outer=OUTER,
-    separator=".",
-    query="typescript",
-)
+TSX = replace(SPEC, name="tsx", language=tree_sitter_typescript.language_tsx, query="typescript")
