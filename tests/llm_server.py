@@ -5,19 +5,25 @@ answers with proper chat-completion JSON including `usage`, records every reques
 arrival time, and takes scripted faults so tests exercise the real client stack end to end.
 
 Faults are rules: `Rule(fault, match=..., times=...)` applies to the next `times` requests whose
-messages contain `match` (any request when match is None), in the order rules were added.
+messages contain `match` (any request when match is None), in the order rules were added;
+`key=` narrows a rule to one job (see `job_key`), where several jobs share a unit.
 Faults: "429" (with Retry-After), "500", "400", "401", "404", "stall" (sleep past the client
 timeout, then answer), "bad_body" (HTTP 200, body not JSON), "truncated" (cut JSON,
 finish_reason "length"), "not_json" (prose instead of JSON), "content" (a given content string).
 The normal answer comes from `answer(messages) -> dict` (default: a plausible request/reasoning).
+`keyed_answer(table)` serves a prepared answer per job instead, keyed by `job_key(messages)`
+("path::unit::angle", read from the first user message as prompt.py writes it), so a run of the
+real pipeline can be answered with drafts that pass its checks.
 
-Run standalone for the bench: `python tests/llm_server.py --latency 0.05` prints the port.
+Run standalone for the bench: `python tests/llm_server.py --latency 0.05` prints the base URL;
+`--answers FILE` (a JSON object {job key: {"request", "reasoning"}}) serves prepared answers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 import time
@@ -34,6 +40,7 @@ class Rule:
     retry_after: str | None = None
     seconds: float = 0.0
     content: str = ""
+    key: str | None = None
 
 
 @dataclass
@@ -64,6 +71,36 @@ def default_answer(messages: list[dict]) -> dict:
     }
 
 
+_UNIT_LINE = re.compile(r"`([^`\n]+)` in (\S+) \(lines \d+-\d+\)")
+_ANGLE_LINE = re.compile(r"^Angle: (.+)$", re.M)
+
+
+def job_key(messages: list[dict]) -> str | None:
+    """"path::unit::angle" of the job a chat is about, from its first user message (None if absent).
+
+    Only the text before the DATA fence is read, so code that happens to hold a line starting
+    with "Angle: " cannot change the key.
+    """
+    first = next((m.get("content") or "" for m in messages if m.get("role") == "user"), "")
+    head = first.split("\nDATA", 1)[0]
+    unit, angle = _UNIT_LINE.search(head), _ANGLE_LINE.search(head)
+    if unit is None or angle is None:
+        return None
+    return f"{unit.group(2)}::{unit.group(1)}::{angle.group(1).strip()}"
+
+
+def keyed_answer(
+    table: dict[str, dict], fallback: Callable[[list[dict]], dict] = default_answer
+) -> Callable[[list[dict]], dict]:
+    """An `answer` function serving `table[job_key(messages)]`; `fallback` for unknown jobs."""
+
+    def answer(messages: list[dict]) -> dict:
+        found = table.get(job_key(messages) or "")
+        return found if found is not None else fallback(messages)
+
+    return answer
+
+
 @dataclass
 class LLMServer:
     latency: float = 0.0
@@ -83,10 +120,14 @@ class LLMServer:
             self.rules.append(rule)
         return rule
 
-    def _take_rule(self, text: str) -> Rule | None:
+    def _take_rule(self, text: str, messages: list[dict]) -> Rule | None:
         with self._lock:
             for rule in self.rules:
-                if rule.times > 0 and (rule.match is None or rule.match in text):
+                if (
+                    rule.times > 0
+                    and (rule.match is None or rule.match in text)
+                    and (rule.key is None or rule.key == job_key(messages))
+                ):
                     rule.times -= 1
                     return rule
         return None
@@ -195,7 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         messages = body.get("messages", [])
         text = "\n".join(m.get("content") or "" for m in messages)
-        rule = owner._take_rule(text)
+        rule = owner._take_rule(text, messages)
         fault = rule.fault if rule else None
         status = 200
         if fault in ("429", "500", "400", "401", "404"):
@@ -232,8 +273,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--answers", help="JSON file {job key: {request, reasoning}} to serve")
     args = parser.parse_args()
-    server = LLMServer(latency=args.latency, record_bodies=False).start(args.port)
+    server = LLMServer(latency=args.latency, record_bodies=False)
+    if args.answers:
+        with open(args.answers, encoding="utf-8") as f:
+            server.answer = keyed_answer(json.load(f))
+    server.start(args.port)
     print(server.base_url, flush=True)
     try:
         sys.stdin.read()  # run until the parent closes our stdin
