@@ -432,6 +432,10 @@ ALL_DESIGN = [floor_p, clamp_p, chrono_p, jitter_p, growth_p, cap_p, schedule_p,
 
 
 def design(v: View, n: Need, p: Pick) -> list[str]:
+    """The need's own choices in full, then the unit's other choices in one sentence each."""
+    from .brief import BRIEF
+
     first = DESIGN.get(n.angle, [])
-    rest = [m for m in ALL_DESIGN if m not in first]
-    return [t for t in (m(v, p) for m in first + rest) if t]
+    full = [t for t in (m(v, p) for m in first) if t]
+    brief = " ".join(t for t in (BRIEF.get(m, m)(v, p) for m in ALL_DESIGN if m not in first) if t)
+    return full + ([brief] if brief else [])

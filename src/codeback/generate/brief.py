@@ -1,0 +1,96 @@
+"""One-sentence forms of the design paragraphs, for the choices an example mentions in passing.
+
+The paragraph a need is about is written in full (think.py); the code's other choices are still
+named, briefly, so the reasoning covers the whole unit without every example of the same unit
+repeating the same long paragraphs.
+"""
+
+from __future__ import annotations
+
+from .think import (_about_retry_after, chrono_p, clamp_p, cap_p, floor_p, growth_p, jitter_p,
+                    loop_p, parse_p, reset_p, schedule_p)
+from .view import Pick, View, tick
+
+
+def floor_b(v: View, p: Pick) -> str:
+    f = next((f for f in v.all("floor") if f.get("forms")), None)
+    if f is None:
+        return ""
+    const = v.const_name(f.key)
+    by = f" ({tick(const)})" if const else ""
+    return p([f"Overloaded endpoints get a floor of {v.amount(f)}{by}, taken with a max, not added.",
+              f"Timeouts and 429s are lifted to at least {v.amount(f)}{by}."])
+
+
+def clamp_b(v: View, p: Pick) -> str:
+    f = v.one("clamp")
+    if f is None:
+        return ""
+    where = tick(f.get("helper")) if f.get("helper") else tick(f.code.strip())
+    if not _about_retry_after(v, f):
+        return f"{where} keeps the wait between {tick(f.key)} and {tick(f.value)}."
+    return p([f"Retry-After is held between {tick(f.key)} and {tick(f.value)} by {where}.",
+              f"{where} bounds Retry-After: never below the schedule, never above {tick(f.value)}."])
+
+
+def chrono_b(v: View, p: Pick) -> str:
+    if not chrono_p(v, p):
+        return ""
+    return p(["A Retry-After in the past becomes a zero wait, because `.to_std()` refuses a negative duration.",
+              "`.to_std()` fails for a Retry-After already past, and that case falls back to no wait."])
+
+
+def jitter_b(v: View, p: Pick) -> str:
+    f = v.one("jitter")
+    if f is None:
+        return ""
+    if f.key == "symmetric" and f.get("percent"):
+        return p([f"The final value is spread by ±{f.get('percent')} % ({tick(f.value)}) against thundering herds.",
+                  f"Last comes the jitter, ±{f.get('percent')} % from {tick(f.value)}."])
+    if f.key == "full":
+        return "The wait is drawn uniformly from zero up to the delay (full jitter)."
+    return ""
+
+
+def growth_b(v: View, p: Pick) -> str:
+    g = v.one("growth")
+    if g is None:
+        return ""
+    if g.key == "successors":
+        seed = g.get("seed").split("|")[0] if g.get("seed") else ""
+        return f"`std::iter::successors` doubles from {seed or 'the first wait'}."
+    return p([f"{tick(g.code.strip())} does the doubling.", f"The growth is {tick(g.code.strip())}."])
+
+
+def cap_b(v: View, p: Pick) -> str:
+    c = next((f for f in v.all("cap") if f.get("forms")), None)
+    if c is None:
+        return ""
+    return p([f"Waits stop growing at {v.amount(c)}.", f"The cap is {v.amount(c)}."])
+
+
+def schedule_b(v: View, p: Pick) -> str:
+    s = v.one("schedule")
+    return f"The schedule itself is {s.value}." if s is not None else ""
+
+
+def loop_b(v: View, p: Pick) -> str:
+    s = v.one("sleep")
+    if s is None or not loop_p(v, p):
+        return ""
+    return p([f"{tick(s.key)} does the waiting between attempts.",
+              f"Attempts are separated by an awaited {tick(s.key)}."])
+
+
+def parse_b(v: View, p: Pick) -> str:
+    return "Retry-After is read as seconds or as an HTTP date." if parse_p(v, p) else ""
+
+
+def reset_b(v: View, p: Pick) -> str:
+    r = v.one("reset")
+    return f"{tick(r.key)} resets after a quiet period ({tick(r.value)})." if r is not None else ""
+
+
+BRIEF = {floor_p: floor_b, clamp_p: clamp_b, chrono_p: chrono_b, jitter_p: jitter_b,
+         growth_p: growth_b, cap_p: cap_b, schedule_p: schedule_b, loop_p: loop_b,
+         parse_p: parse_b, reset_p: reset_b}
