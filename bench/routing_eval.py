@@ -49,8 +49,7 @@ def evaluate(root: Path, router: Router, labels: dict[str, set[str]] | None,
     topic_of = {a.name: a.topic for a in router.agents}
     topics = list(router.topics)
     rows = []  # (key, expected set | None, got topic or none, routed, is_test)
-    skip = {"labels.toml"}
-    for path in list_files(source, lambda rel: language_of(rel) is not None and rel not in skip):
+    for path in list_files(source, lambda rel: language_of(rel) is not None and not _is_label_file(rel)):
         data = source.read(path)
         kept = {u.key for u in extract_file(path, data, True).units}
         for unit in extract_file(path, data, False).units:
@@ -83,6 +82,10 @@ def evaluate(root: Path, router: Router, labels: dict[str, set[str]] | None,
     res["wrong"] = [row for row in labelled if row[2] not in row[1]]
     res["missing_labels"] = sorted(set(labels or {}) - {row[0] for row in rows})
     return res
+
+
+def _is_label_file(rel: str) -> bool:
+    return rel == "labels.toml" or rel.endswith(".labels.toml") or rel.startswith("external/")
 
 
 def _winner(r, router: Router) -> str:
