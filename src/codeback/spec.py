@@ -71,9 +71,13 @@ class Target(_Strict):
 
 
 class Reasoning(_Strict):
-    """What the reasoning must mention (truthfully) and the themes it should draw on."""
+    """What the reasoning must mention (truthfully) and the themes it should draw on.
+
+    `crates` are required for units in `crates_for` languages only (tokio means nothing to a
+    Go file)."""
 
     crates: list[str] = []
+    crates_for: list[str] = ["rust"]
     themes: list[str] = []
 
 
@@ -177,12 +181,22 @@ def spec_text(ref: str) -> str:
 
 
 def resolve_agents(refs: list[str]) -> list[AgentSpec]:
-    """The specs named, plus the siblings they declare, each once, in a stable order."""
+    """The specs named, plus the siblings they declare, each once, in a stable order. A sibling
+    whose topic an earlier agent already owns is left out: one topic, one agent (the first)."""
+    named = [load_spec(r) for r in refs]
+    for i, a in enumerate(named):
+        for b in named[:i]:
+            if a.topic == b.topic and a.name != b.name:
+                raise SpecError(f"specs {b.name} and {a.name} both own topic '{a.topic}': "
+                                "one topic goes to one agent; run them separately")
     seen: dict[str, AgentSpec] = {}
+    topics: set[str] = set()
     queue = list(refs)
     while queue:
         spec = load_spec(queue.pop(0))
-        if spec.name not in seen:
-            seen[spec.name] = spec
-            queue.extend(spec.siblings)
+        if spec.name in seen or spec.topic in topics:
+            continue
+        seen[spec.name] = spec
+        topics.add(spec.topic)
+        queue.extend(spec.siblings)
     return list(seen.values())

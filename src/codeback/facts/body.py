@@ -259,7 +259,15 @@ def _deref(n: Node) -> Node:
 
 
 LISTS = {"array_expression", "list", "array", "literal_value", "array_creation_expression",
-         "collection_literal"}
+         "collection_literal", "collection_expression", "initializer_expression"}
+
+
+def _unwrap(n: Node) -> Node:
+    """An element wrapper (`array_element_initializer`, `collection_element`, ...) down to its
+    one expression."""
+    while n.named_child_count == 1 and n.type.endswith(("element", "initializer", "element_initializer")):
+        n = n.named_children[0]
+    return n
 
 
 def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "") -> None:
@@ -268,8 +276,7 @@ def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "")
     if arr.type in CALLS:
         arr = arr.child_by_field_name("arguments") or arr
     items = [c for c in arr.named_children if c.type not in ("comment", "line_comment")]
-    items = [c.named_children[0] if c.type in ("array_element_initializer", "literal_element")
-             and c.named_children else c for c in items]
+    items = [_unwrap(c) for c in items]
     secs = []
     for c in items:
         if c.type == "scoped_identifier" and _t(src, c) == "Duration::ZERO":

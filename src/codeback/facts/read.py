@@ -46,9 +46,9 @@ def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
         sched = next((n for n in _walk(value_n) if n.type in LISTS or (
             n.type in CALLS and re.search(r"(List\.of|listOf|Arrays\.asList|arrayOf)", _t(src, n)))), None)
         if sched is not None:
-            schedule(sheet, sched, src, ev, _unit_hint(src[cn.start_byte:value_n.start_byte].decode()
-                                                      + "".join(p.text[:200] for p in pieces
-                                                                if p.span.contains(_span_of(cn)))))
+            head = src[cn.start_byte:value_n.start_byte].decode() + "".join(
+                p.text[:300] for p in pieces if p.span.contains(_span_of(cn)))
+            schedule(sheet, sched, src, ev, _unit_hint(head, name))
         typ = cn.child_by_field_name("type")
         if secs is not None:
             durations[name] = secs
@@ -90,16 +90,27 @@ def _name_value(node: Node) -> tuple[Node | None, Node | None]:
     for n in _walk(node):
         name = n.child_by_field_name("name") or n.child_by_field_name("left") \
             or n.child_by_field_name("pattern")
-        value = n.child_by_field_name("value") or n.child_by_field_name("right")
+        value = n.child_by_field_name("value") or n.child_by_field_name("right") \
+            or n.child_by_field_name("default_value")
         if name is not None and value is not None:
             if value.type in ("expression_list", "literal_value") and value.named_child_count == 1:
                 value = value.named_children[0]
             return name, value
-    return None, None
+    if node.type in ("pair", "block_mapping_pair") and node.named_child_count >= 2:  # TOML, YAML
+        return node.named_children[0], node.named_children[-1]
+    # A property with an initialiser but no name/value fields (PHP): its variable and its list.
+    name = next((n for n in _walk(node) if n.type in ("variable_name", "identifier", "name")), None)
+    value = next((n for n in _walk(node) if n.type in LISTS), None)
+    return (name, value) if name is not None and value is not None else (None, None)
 
 
-def _unit_hint(text: str) -> str:
-    """The unit a comment gives bare numbers: `# Seconds to wait` → s, `Delays (ms)` → ms."""
+def _unit_hint(text: str, name: str = "") -> str:
+    """The unit a comment or a name gives bare numbers: `# Seconds to wait` → s, `Delays (ms)`
+    or `retryScheduleMs` → ms."""
+    if re.search(r"(Ms|_ms|Millis|Milliseconds|_MS)$", name):
+        return "ms"
+    if re.search(r"(Secs|Seconds|_secs|_seconds|_SECS)$", name):
+        return "s"
     low = text.lower()
     if re.search(r"\b(ms|millis|milliseconds?)\b", low):
         return "ms"

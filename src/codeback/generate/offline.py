@@ -55,7 +55,8 @@ def request(v: View, n: Need, style: str, p: Pick) -> str:
         if p.chance(0.5):
             return (f"**{title}**\n\n{n.problem}\n\n"
                     f"{p(['Expected', 'What should happen', 'Expected behaviour'])}: {n.expected}.")
-        return f"**{title}**\n\nObserved: {n.problem}\n\nExpected: {n.expected}."
+        return (f"**{n.title}**\n\nObserved: {n.observed}.\n\nExpected: {n.expected}.\n\n"
+                f"{n.problem}")
     if style == "review_follow_up":
         opener = p(["Follow-up from code review", "Review follow-up", "Picking up a review comment"])
         return f"{opener} on {where}: {n.review}.\n\n{_prose(n.asks, p)}"

@@ -273,13 +273,23 @@ def schedule_p(v: View, p: Pick) -> str:
     shape = {"doubles": "each entry double the one before", "grows": "growing entry by entry"}.get(
         s.get("shape"), "as written")
     total = s.get("total") if not (v.all("fallback") or v.all("loop")) else ""
-    return p([
+    text = p([
         f"The schedule is spelled out as {s.get('count')} entries, {s.value}, {shape}"
         + (f", {total} in total" if total and total != "0" else "") + ". Writing the values down beats "
         "computing them: a reader sees the whole retry budget at a glance.",
         f"{s.get('count')} waits, {s.value}: {shape}"
         + (f", at most {total} spent waiting" if total and total != "0" else "") + ".",
     ])
+    if s.get("shape") == "doubles":
+        text += p([" With doubling, each wait is longer than all the waits before it put together, "
+                   "so most of the budget goes to the last attempt, when a longer pause is most likely "
+                   "to help.",
+                   " Because every entry doubles the previous one, the last wait outweighs all the "
+                   "earlier ones combined: early retries are cheap probes, the last one a real pause."])
+    users = v.callers
+    if users and not v.is_fn:
+        text += f" It is read by {tick(users[0])}" + (" and elsewhere in the file" if len(users) > 1 else "") + "."
+    return text
 
 
 def fallback_p(v: View, p: Pick) -> str:
@@ -330,6 +340,8 @@ def parse_p(v: View, p: Pick) -> str:
 def mentions(v: View, p: Pick) -> list[str]:
     """The spec's required crates, each said truthfully: how it is used, or that it is not."""
     out = []
+    if v.unit.lang not in v.spec.reasoning.crates_for:
+        return out
     for crate in v.spec.reasoning.crates:
         if crate == "tokio":
             out.append(_tokio(v, p))
@@ -384,6 +396,11 @@ def _chrono(v: View, p: Pick) -> str:
 
 def edges(v: View, p: Pick) -> str:
     out = []
+    s = v.one("schedule")
+    if s is not None and "µs" in s.value:
+        out.append(f"Note the unit: these waits are {s.value}, microseconds, so all of them together "
+                   f"come to {s.get('total')}; if milliseconds were meant, the retries go out almost "
+                   "back to back, and that deserves a second look.")
     d = v.one("derived", "jittered floor")
     if d is not None:
         out.append(f"One consequence of jittering after the floor: an overloaded endpoint can be "
