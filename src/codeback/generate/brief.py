@@ -28,6 +28,10 @@ def clamp_b(v: View, p: Pick) -> str:
         return ""
     where = tick(f.get("helper")) if f.get("helper") else tick(f.code.strip())
     if not _about_retry_after(v, f):
+        lo, hi = v.consts.get(f.key), v.consts.get(f.value)
+        if lo is not None and hi is not None:
+            return p([f"The wait is held between {lo.value} and {hi.value} ({tick(f.key)}, {tick(f.value)}).",
+                      f"{where} keeps every wait within {lo.value} to {hi.value}."])
         return f"{where} keeps the wait between {tick(f.key)} and {tick(f.value)}."
     return p([f"Retry-After is held between {tick(f.key)} and {tick(f.value)} by {where}.",
               f"{where} bounds Retry-After: never below the schedule, never above {tick(f.value)}."])

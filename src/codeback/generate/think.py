@@ -441,7 +441,7 @@ def cost(v: View, p: Pick) -> str:
 
 
 DESIGN = {"overload": [floor_p], "retry_after_bound": [clamp_p, chrono_p], "jitter": [jitter_p],
-          "growth_cap": [growth_p, cap_p], "schedule": [schedule_p, fallback_p],
+          "growth_cap": [growth_p, cap_p, clamp_p], "schedule": [schedule_p, fallback_p],
           "default_schedule": [growth_p, cap_p], "reset": [reset_p, schedule_p],
           "loop_backoff": [loop_p, growth_p], "retry_after_parse": [parse_p]}
 ALL_DESIGN = [floor_p, clamp_p, chrono_p, jitter_p, growth_p, cap_p, schedule_p, fallback_p, loop_p,
