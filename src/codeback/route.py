@@ -5,6 +5,11 @@ and records what it matched, so a person can check every point of a score. A uni
 agent whose topic scores highest, when that score clears the topic's threshold and no other
 topic ties it; a topic that no agent in the run owns can still win, and then the unit goes to
 nobody (that is how a sibling agent's code stays out even when the sibling is not running).
+
+Scores are keyed by the topic reference the specs use (a built-in name, or the path of a user's
+topic file), so `scores[spec.topic]` always works. When a unit clears the threshold of more than
+one topic, the note says which topic dominated and by which signals on each side; ties and near
+ties are reported the same way.
 """
 
 from __future__ import annotations
@@ -47,11 +52,12 @@ class Router:
             for t in [a.topic, *a.exclude_topics]:
                 if t not in names:
                     names.append(t)
+        # keyed by the reference the specs use: a built-in name or a user's topic file path
         self.topics: dict[str, TopicSpec] = {n: load_topic(n) for n in names}
         self.owner = {a.topic: a.name for a in agents}
         self.signals = [
-            _Compiled(t.name, s.name, s.where, re.compile(s.pattern), s.weight)
-            for t in self.topics.values()
+            _Compiled(ref, s.name, s.where, re.compile(s.pattern), s.weight)
+            for ref, t in self.topics.items()
             for s in t.signals
         ]
 
@@ -76,11 +82,11 @@ class Router:
                     hits.append(Signal(sig.topic, sig.name, sig.weight, _show(m, value, sig.where)))
                     break
         lines = unit.span.end_line - unit.span.start_line + 1
-        for t in self.topics.values():
+        for ref, t in self.topics.items():
             if t.long_unit_lines and lines > t.long_unit_lines:
                 w = t.long_unit_weight * -(-(lines - t.long_unit_lines) // t.long_unit_lines)
-                scores[t.name] += w
-                hits.append(Signal(t.name, f"long unit ({lines} lines)", w, f"> {t.long_unit_lines} lines"))
+                scores[ref] += w
+                hits.append(Signal(ref, f"long unit ({lines} lines)", w, f"> {t.long_unit_lines} lines"))
         return {t: round(s, 2) for t, s in scores.items()}, hits
 
     def route(self, unit: CodeUnit) -> Routed:
@@ -92,14 +98,46 @@ class Router:
         if top < threshold:
             return Routed(unit, scores, hits, None, f"no topic reaches its threshold ({best} {top:g} < {threshold:g})")
         if second == top:
-            return Routed(unit, scores, hits, None, f"tie between {best} and {ranked[1][0]} at {top:g}")
+            tied = [t for t, s in ranked if s == top]
+            return Routed(unit, scores, hits, None, f"tie at {top:g}, so no agent: "
+                          + "; ".join(f"{t} ({_strongest(hits, t)})" for t in tied))
         agent = self.owner.get(best)
+        rival = ranked[1][0] if len(ranked) > 1 else None
         note = ""
-        if top - second < NEAR_TIE and second >= self.topics[ranked[1][0]].threshold:
-            note = f"near tie: {best} {top:g} vs {ranked[1][0]} {second:g}"
+        if rival is not None and second >= self.topics[rival].threshold / 2:
+            # The unit shows both topics: say which side dominated, and with what.
+            near = "near tie — " if top - second < NEAR_TIE else ""
+            note = (f"{near}mixes {best} and {rival}; {best} dominates {top:g} vs {second:g}: "
+                    f"{best} ({_strongest(hits, best)}) outweighs {rival} ({_strongest(hits, rival)})")
         if agent is None:
-            return Routed(unit, scores, hits, None, note or f"belongs to {best}, which no agent in this run owns")
+            why = f"belongs to {best}, which no agent in this run owns"
+            return Routed(unit, scores, hits, None, f"{why}; {note}" if note else why)
         return Routed(unit, scores, hits, agent, note or f"{best} wins {top:g} vs {second:g}")
+
+    def route_all(self, units: list[CodeUnit]) -> list[Routed]:
+        """Route the units of one file. A unit kept out only by its length (its topic part is a
+        few lines of a long body) gets a note naming the complete nested units (a const, a
+        closure) that carry that topic on their own: the focused pieces, never a cut."""
+        routed = [self.route(u) for u in units]
+        for r in routed:
+            if r.agent is not None:
+                continue
+            for ref, t in self.topics.items():
+                penalty = sum(s.weight for s in r.signals if s.topic == ref and s.name.startswith("long unit"))
+                if not penalty or r.scores[ref] - penalty < t.threshold:
+                    continue
+                inner = [o for o in routed if o is not r and r.unit.span.contains(o.unit.span)
+                         and o.agent is not None and o.agent == self.owner.get(ref)]
+                if inner:
+                    names = ", ".join(o.unit.name for o in inner)
+                    r.note += f"; narrowed: its {ref} part is routed as the nested unit(s) {names}"
+        return routed
+
+
+def _strongest(hits: list[Signal], topic: str, n: int = 3) -> str:
+    """The topic's heaviest positive signals, for a note a person can check."""
+    top = sorted((s for s in hits if s.topic == topic and s.weight > 0), key=lambda s: -s.weight)[:n]
+    return ", ".join(f"{s.name} {s.weight:+g}" for s in top) or "no positive signal"
 
 
 def _show(m: re.Match, value: str, where: str) -> str:
