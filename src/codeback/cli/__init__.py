@@ -86,12 +86,13 @@ def scan(
     explain: Annotated[Optional[str], typer.Option(help="PATH:LINE — every signal for the unit at that line.")] = None,
     include_tests: Annotated[bool, typer.Option("--include-tests", help="Keep test code.")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Processes (default: all cores).")] = None,
+    coverage: Annotated[bool, typer.Option("--coverage", help="Per agent: units, files, languages, and the seed files that held nothing for it (with --json: as one JSON object).")] = False,
 ) -> None:
     """Extract and route every unit; no generation."""
     from .render import scan_command
 
     scan_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], json, explain,
-                 not include_tests, workers)
+                 not include_tests, workers, coverage=coverage)
 
 
 @app.command()

@@ -72,7 +72,7 @@ def print_report(r) -> None:
 
 
 def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None,
-                 exclude_tests: bool, workers: int | None) -> None:
+                 exclude_tests: bool, workers: int | None, coverage: bool = False) -> None:
     from ..errors import CodebackError
     from ..extract import language_of
     from ..pipeline import scan
@@ -88,6 +88,9 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
             raise CodebackError(f"--explain takes PATH:LINE, got {explain}")
         return _explain(source, router, path, int(line), exclude_tests)
     paths = list_files(source, lambda rel: language_of(rel) is not None)
+    from ..coverage import Coverage, render as render_coverage
+
+    cov = Coverage(source, router.agents) if coverage else None
     langs: Counter = Counter()
     agents: Counter = Counter()
     skips: Counter = Counter()
@@ -98,16 +101,25 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
             prog.advance(task)
             for s in fu.skips:
                 skips[s.reason] += 1
+            if cov is not None:
+                cov.add(fu, routed)
             for r in routed:
                 u = r.unit
                 langs[u.lang] += 1
                 agents[r.agent or "(none)"] += 1
-                if as_json:
+                if as_json and cov is None:
                     out.write(orjson.dumps({
                         "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
                         "start_line": u.span.start_line, "end_line": u.span.end_line,
                         "agent": r.agent, "scores": r.scores, "reasons": r.reasons(),
                     }) + b"\n")
+    if cov is not None:
+        result = cov.result()
+        if as_json:
+            out.write(orjson.dumps(result) + b"\n")
+        else:
+            print(render_coverage(result))
+        sys.stdout.flush()
     for reason, n in source.skipped.items():
         skips[reason] += n
     if not as_json:
