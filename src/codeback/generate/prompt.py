@@ -146,13 +146,13 @@ def _redact_all(code: str, facts: list[Fact]) -> tuple[str, list[str], list[secr
     of them in the message (a fact quoting the same value) is redacted too."""
     red_code, findings = secrets.redact(code)
     literals = {code[f.start : f.end] for f in findings}
-    fact_lines = []
-    for fact in facts:
-        line = _fact_line(fact)
+    fact_lines = [_fact_line(fact) for fact in facts]
+    if not secrets.might_hold("\n".join(fact_lines)):  # one scan for the usual case: no line holds one
+        return red_code, fact_lines, findings, literals
+    for fact, line in zip(facts, fact_lines):
         found = secrets.find_secrets(line)
         literals |= {line[f.start : f.end] for f in found}
         findings += [secrets.Finding(f.kind, fact.line, f.start, f.end) for f in found]
-        fact_lines.append(line)
     return red_code, fact_lines, findings, literals
 
 

@@ -12,6 +12,12 @@ Heuristics, in order of confidence: well-known token formats (cloud keys, privat
 GitHub/Slack/Stripe/Svix/Google tokens, JWTs), then `password|secret|token|api_key = "literal"`
 assignments, then high-entropy string literals (Shannon entropy over the literal, as
 detect-secrets does: 4.5 bits/char for base64-like text, 3.0 for hex, with a minimum length).
+
+Speed: a prompt scans the code and every fact line, and Python's regex engine tries each
+pattern at every position (about 1 ms per job on real units). Each pattern therefore has
+*needles*: literals that every match of it must contain. A pattern runs only on text that holds
+one of its needles (found with plain substring search), which changes no result: no needle, no
+possible match. The needles sit next to their patterns and a pattern without them fails import.
 """
 
 from __future__ import annotations
@@ -43,6 +49,25 @@ _TOKEN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}")),
 ]
+
+_TOKEN_NEEDLES: dict[str, tuple[str, ...]] = {
+    # every match of the pattern of that kind contains one of these (case-sensitive)
+    "private-key": ("-----BEGIN ",),
+    "aws-access-key": ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"),
+    "github-token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "slack-token": ("xox",),
+    "slack-webhook": ("https://hooks.slack.com/services/T",),
+    "stripe-key": ("sk_live_", "sk_test_", "rk_live_", "rk_test_"),
+    "svix-signing-secret": ("whsec_",),
+    "google-api-key": ("AIza",),
+    "jwt": ("eyJ",),
+}
+_missing = [kind for kind, _ in _TOKEN_PATTERNS if not _TOKEN_NEEDLES.get(kind)]
+if _missing:  # a pattern without needles would silently never run
+    raise AssertionError(f"secrets: token pattern(s) without needles: {', '.join(_missing)}")
+
+_SECRET_WORDS = ("passw", "pwd", "secret", "token", "key", "credential")
+"""Every secret name (below) holds one of these, compared lowercased (ASCII text only)."""
 
 _SECRET_NAME = (
     r"[A-Za-z0-9_]*(?:password|passwd|pwd|secret|token|api_?key|apikey|auth_?key|access_?key"
@@ -111,12 +136,31 @@ def _high_entropy(literal: str) -> bool:
     return len(literal) >= MIN_ENTROPY_LEN and shannon_entropy(literal) >= BASE64_ENTROPY
 
 
+def _may_assign(text: str) -> bool:
+    """False only when no secret-named assignment can be in `text`."""
+    if not text.isascii():  # case folding beyond ASCII: let the regex decide
+        return True
+    low = text.lower()
+    return any(w in low for w in _SECRET_WORDS)
+
+
+def might_hold(text: str) -> bool:
+    """False only when `find_secrets` finds nothing in `text` *and in any part of it* (a line),
+    so a caller can test many lines joined together once."""
+    return (
+        any(n in text for needles in _TOKEN_NEEDLES.values() for n in needles)
+        or _may_assign(text)
+        or _STRING_LITERAL.search(text) is not None
+    )
+
+
 def find_secrets(text: str) -> list[Finding]:
     """Suspected credentials in `text`, in order, without overlaps (the first, widest wins)."""
     raw: list[tuple[int, int, str]] = []
     for kind, pattern in _TOKEN_PATTERNS:
-        raw.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
-    for m in _ASSIGNMENT.finditer(text):
+        if any(n in text for n in _TOKEN_NEEDLES[kind]):
+            raw.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
+    for m in _ASSIGNMENT.finditer(text) if _may_assign(text) else ():
         name, value = m.group("name"), m.group("value")
         if _NOT_A_SECRET_NAME.search(name) or not _looks_secret(value, name):
             continue
