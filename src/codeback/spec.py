@@ -31,18 +31,23 @@ class SignalSpec(_Strict):
 
     `where`: ident (each identifier token), name (the unit's own name), code (the text with
     comments removed), comment, string (string literals), path (the file path). Negative weights
-    pull a unit away from the topic.
+    pull a unit away from the topic. `unless`: the signal does not count when this expression
+    also matches the same part (say, a function that computes no delay: a function marker,
+    unless there is arithmetic) — two plain searches instead of a costly lookahead.
     """
 
     name: str
     where: SignalWhere
     pattern: str
     weight: float
+    unless: str | None = None
     once: bool = True
 
-    @field_validator("pattern")
+    @field_validator("pattern", "unless")
     @classmethod
-    def _compiles(cls, v: str) -> str:
+    def _compiles(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
         try:
             re.compile(v)
         except re.error as e:
