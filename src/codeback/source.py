@@ -94,7 +94,12 @@ def open_source(ref: str | Path) -> Source:
 def list_files(src: Source, wanted=lambda rel: True) -> list[str]:
     """Relative POSIX paths of the regular files to read, sorted, filtered by `wanted`."""
     listed = _git(src.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    rels = listed.split("\0") if listed is not None and src.commit is not None else _walk(src.root)
+    if listed is not None and src.commit is not None:
+        rels = listed.split("\0")
+    else:
+        rels, pruned = _walk(src.root)
+        for _ in range(pruned):
+            _count(src, "vendored or build folder")
     out = []
     for rel in rels:
         if not rel or not wanted(rel):
@@ -126,19 +131,21 @@ def _inside(root: Path, path: Path) -> bool:
         return False
 
 
-def _walk(root: Path) -> list[str]:
-    """Walk a plain directory, honouring .gitignore files (root and nested); never follow links."""
+def _walk(root: Path) -> tuple[list[str], int]:
+    """Walk a plain directory, honouring .gitignore files (root and nested); never follow links.
+    Returns the files and how many vendored or build folders were pruned."""
     import pathspec
 
     specs: list[tuple[str, pathspec.PathSpec]] = []
     out: list[str] = []
+    pruned = 0
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir + "/"
         if ".gitignore" in filenames:
             try:
                 lines = (Path(dirpath) / ".gitignore").read_text("utf-8", "replace").splitlines()
-                specs.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
             except OSError:
                 pass
 
@@ -148,8 +155,9 @@ def _walk(root: Path) -> list[str]:
                     return True
             return False
 
+        pruned += sum(1 for d in dirnames if d in SKIP_DIRS)
         dirnames[:] = sorted(d for d in dirnames
                              if d not in SKIP_DIRS and not ignored(rel_dir + d, True)
                              and not os.path.islink(os.path.join(dirpath, d)))
         out.extend(rel_dir + f for f in filenames if not ignored(rel_dir + f, False))
-    return out
+    return out, pruned

@@ -1,0 +1,69 @@
+"""Source handling (git URL, ignore rules, symlinks) and `codeback scan --json` on the sample."""
+
+from __future__ import annotations
+
+import os
+
+import orjson
+
+from codeback.source import list_files, open_source
+from support import cli, git
+
+
+def test_git_url_is_cloned_to_the_cache_and_its_commit_recorded(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("CODEBACK_CACHE", str(tmp_path / "cache"))
+    url = f"file://{repo}"
+    src = open_source(url)
+    assert src.commit == git(repo, "rev-parse", "HEAD").strip()
+    assert src.repo == url and (tmp_path / "cache" / "repos").is_dir()
+    assert "server/svix-server/src/worker/delay.rs" in list_files(src)
+    out = tmp_path / "u.jsonl"
+    r = cli("run", "--repo", url, "--out", out, cwd=tmp_path)
+    assert r.code == 0, r.err
+    prov = orjson.loads(out.with_name("u.jsonl.manifest.jsonl").read_bytes().splitlines()[0])
+    assert prov["repo"] == url and prov["commit"] == src.commit
+
+
+def test_bad_source_is_one_line(tmp_path):
+    r = cli("run", "--repo", tmp_path / "nope")
+    assert r.code == 2 and r.err.strip().endswith("not a directory") and "Traceback" not in r.err
+    r = cli("run", "--repo", "file:///definitely/not/a/repo.git")
+    assert r.code == 2 and "cannot clone" in r.err
+
+
+def test_ignored_vendored_and_escaping_symlinks_are_skipped(tmp_path):
+    root = tmp_path / "plain"
+    (root / "src").mkdir(parents=True)
+    (root / "node_modules" / "x").mkdir(parents=True)
+    (root / "src" / "a.rs").write_text("fn a() {}\n")
+    (root / "src" / "gen.rs").write_text("fn g() {}\n")
+    (root / "node_modules" / "x" / "b.js").write_text("function b() {}\n")
+    (root / ".gitignore").write_text("gen.rs\n")
+    outside = tmp_path / "secret.rs"
+    outside.write_text("fn s() {}\n")
+    os.symlink(outside, root / "src" / "link.rs")
+    src = open_source(root)
+    assert src.commit is None
+    assert list_files(src) == [".gitignore", "src/a.rs"]
+    assert src.skipped == {"symlink out of the repository": 1, "vendored or build folder": 1}
+
+
+def test_scan_json_lists_units_with_exact_spans_and_routing(repo):
+    r = cli("scan", "--json", "--repo", repo, "--spec", "svix-backoff-jitter")
+    assert r.code == 0, r.err
+    rows = [orjson.loads(line) for line in r.out.splitlines()]
+    assert {"path", "language", "kind", "name", "start_line", "end_line", "agent", "scores",
+            "reasons"} == set(rows[0])
+    by = {(x["path"], x["name"]): x for x in rows}
+    nrd = by[("server/svix-server/src/worker/delay.rs", "next_retry_delay")]
+    assert (nrd["start_line"], nrd["end_line"], nrd["kind"]) == (38, 61, "function")  # with its doc
+    assert nrd["agent"] == "svix-backoff-jitter"
+    assert any(x.startswith("backoff-jitter:jitter identifier") for x in nrd["reasons"]) or any(
+        "random draw" in x for x in nrd["reasons"])
+    # the state machine goes to the sibling, the poller to nobody, tests and broken units nowhere
+    assert by[("server/svix-server/src/core/retry.rs", "retry_with_schedule")]["agent"] == "svix-retry-state-machine"
+    assert by[("server/svix-server/src/poller.rs", "poll_queue_depth")]["agent"] is None
+    assert ("server/svix-server/src/broken.rs", "linear_delay") in by
+    assert ("server/svix-server/src/broken.rs", "unfinished_backoff") not in by
+    assert not [k for k in by if k[1].startswith("tests")]
+    assert "1 parse error inside unit" in r.err and "1 test code" in r.err
