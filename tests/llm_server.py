@@ -72,7 +72,7 @@ def default_answer(messages: list[dict]) -> dict:
 
 
 _UNIT_LINE = re.compile(r"`([^`\n]+)` in (\S+) \(lines \d+-\d+\)")
-_ANGLE_LINE = re.compile(r"^Angle: (.+)$", re.M)
+_ANGLE_LINE = re.compile(r"^Angle: (.+)$", re.MULTILINE)
 
 
 def job_key(messages: list[dict]) -> str | None:
@@ -188,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # with delayed ACKs, Nagle adds ~40 ms to small responses
     owner: LLMServer
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - silence per-request logs
+    def log_message(self, format: str, *args) -> None:
         pass
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:

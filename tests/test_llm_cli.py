@@ -18,13 +18,13 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support import Result, make_repo
 
 from codeback.generate import prompt
 from codeback.generate.base import Job
 from codeback.generate.offline import OfflineBackend
 from codeback.run import draft_problems, prepare
 from codeback.validate import Diversity
-from support import Result, make_repo
 
 try:
     from llm_server import LLMServer, job_key, keyed_answer
@@ -74,7 +74,7 @@ def env(tmp_path) -> dict[str, str]:
 
 
 def cb(env: dict, *args) -> Result:
-    res = subprocess.run([sys.executable, "-m", "codeback", *map(str, args)], capture_output=True,
+    res = subprocess.run([sys.executable, "-m", "codeback", *map(str, args)], check=False, capture_output=True,
                          text=True, env=env, timeout=300)
     return Result(res.returncode, res.stdout, res.stderr)
 
@@ -168,7 +168,7 @@ def test_an_answer_that_fails_grounding_is_fed_back_then_rejected(sample, server
     assert (reject["path"], reject["unit"], reject["angle"]) == (job.unit.path, job.unit.name, job.angle)
     assert any("987654" in p and "not in the code" in p for p in reject["problems"]), reject
     # sent once, then once more with the problem fed back; then given up (--max-fix-rounds 1)
-    first, second = sent_for(server, key)
+    _first, second = sent_for(server, key)
     assert [m["role"] for m in second.messages] == ["system", "user", "assistant", "user"]
     assert "987654" in second.messages[3]["content"]
     assert b"987654" not in out.read_bytes()
@@ -252,6 +252,6 @@ def test_bad_backend_options_are_one_line_errors(sample, env, tmp_path):
 
 def test_help_does_not_import_the_sdk(env):
     res = subprocess.run([sys.executable, "-X", "importtime", "-m", "codeback", "--help"],
-                         capture_output=True, text=True, env=env, timeout=60)
+                         check=False, capture_output=True, text=True, env=env, timeout=60)
     assert res.returncode == 0
     assert "openai" not in res.stderr.lower()
