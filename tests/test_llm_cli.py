@@ -227,7 +227,8 @@ def test_endpoint_failure_stops_with_one_line_and_keeps_what_finished(sample, se
     r = run_openai(env, server, repo, out, "--concurrency", "1")
     assert r.code == 2
     assert "Traceback" not in r.err
-    [error] = [line for line in r.err.splitlines() if "error" in line.lower()]
+    [error] = [line for line in r.err.splitlines() if line.startswith("codeback: error:")]
+    assert "written" in r.err  # the report of what finished comes first
     assert error.startswith("codeback: error: openai request for ") and "HTTP 401" in error
     assert f"stopped there with {stop_at} job(s) finished" in error
     assert len(lines(out)) == stop_at and len(server.completions) == stop_at + 1  # a 401 is not retried

@@ -40,6 +40,7 @@ class Report:
     target: tuple[int, int] = (0, 0)
     available: int = 0
     stopped: str = ""
+    error: str = ""
     diversity: dict[str, float] = field(default_factory=dict)
     files_scanned: int = 0
     units_scanned: int = 0
@@ -211,9 +212,16 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
                 progress()
     except BudgetExceeded as e:
         report.stopped = str(e)
+    except BackendError as e:
+        # Everything finished so far is written; the report still shows it, then the CLI
+        # prints this one line and exits 2.
+        report.error = str(e)
     finally:
         writer.close()
         gen.close()
+    totals = getattr(gen, "usage", None)
+    if totals:  # the backend's own totals include rejected jobs, retries and fix rounds
+        report.usage = {k: v for k, v in totals.items() if v}
     report.diversity = existing.worst()
     return report
 

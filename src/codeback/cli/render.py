@@ -37,6 +37,10 @@ def run_command(repo: str, specs: list[str], out: Path | None, discover: bool, s
                      status=lambda s: err.print(f"[dim]·[/] {s}"),
                      progress=lambda: prog.advance(task))
     print_report(report)
+    if report.error:
+        from ..errors import BackendError
+
+        raise BackendError(report.error)
 
 
 def print_report(r) -> None:
