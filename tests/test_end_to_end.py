@@ -92,13 +92,17 @@ def test_validate_reports_each_bad_line(repo, tmp_path):
     assert cli("run", "--repo", repo, "--out", out).code == 0
     lines = out.read_bytes().splitlines()
     rec = orjson.loads(lines[1])
-    rec["messages"][2]["content"] = rec["messages"][2]["content"].replace("Duration", "Durat1on", 1)
+    think, code = rec["messages"][2]["content"].split("</think>")
+    rec["messages"][2]["content"] = think + "</think>" + code.replace("Duration", "Durat1on", 1)
     lines[1] = orjson.dumps(rec)
     lines[3] = lines[3][:40]
     out.write_bytes(b"\n".join(lines) + b"\n")
     r = cli("validate", out, "--repo", repo)
     assert r.code == 1
-    assert f"{out}:2: " in r.err and "no manifest entry" in r.err  # the record no longer matches
+    # the edited line is checked against the provenance written for its position: the reason
+    # names what differs, not just that the line changed
+    assert f"{out}:2: line changed since it was written" in r.err
+    assert f"{out}:2: code piece" in r.err and "is not in the code block as written" in r.err
     assert f"{out}:4: not valid JSON" in r.err
     assert f"{len(lines) - 2} valid, 2 invalid" in r.err
     # Without the repository, the structural checks still catch the truncated line only.

@@ -72,8 +72,8 @@ def test_rust_successors_schedule_and_loop_in_sdk():
 def test_rust_reset_and_open_ended_schedule():
     sh = sheet(SAMPLE, "server/svix-server/src/relay.rs", "forward_forever")
     s = one(sh, "schedule")
-    assert s.value == "0, 250 ms, 2 s, 10 s" and s.get("shape") == "grows"
-    assert one(sh, "fallback").key == "LONGEST_WAIT" and one(sh, "fallback").get("forms") == "10 s"
+    assert s.value == "0, 250 ms, 2 s, 10 s" and s.get("shape") == "rises"
+    assert one(sh, "fallback").key == "&LONGEST_WAIT" and one(sh, "fallback").get("forms") == "10 s"
     assert one(sh, "reset").key == "attempt"
     assert one(sh, "loop").get("exits") == ""  # `-> !`: it never returns
     # `LONGEST_WAIT * 3` is a comparison bound, not growth

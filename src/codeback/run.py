@@ -79,7 +79,10 @@ def provenance(source, job: Job, draft: Draft, score: float) -> dict:
             draft.generator.split(":", 1)[1] if ":" in draft.generator else ""),
         "style": job.style, "angle": job.angle, "seed": job.seed, "facts_used": draft.facts_used,
         "required_crates": list(job.spec.reasoning.crates),
+        "system_prompt_sha256": sha256(job.spec.system_prompt),
         "elsewhere": sorted({t for f in job.facts if f.kind in ("caller", "elsewhere") for t in f.terms}),
+        "callers": sorted({f.key for f in job.facts if f.kind in ("caller", "elsewhere")} |
+                          {f.value for f in job.facts if f.kind == "elsewhere"}),
         "usage": draft.usage,
     }
 
@@ -91,8 +94,11 @@ def draft_problems(spec: AgentSpec, job: Job, draft: Draft) -> list[str]:
     nums, words = allowed_terms(job.facts, code, [spec.system_prompt, *spec.reasoning.crates,
                                                   job.unit.path])
     crates = {f.key for f in job.facts if f.kind == "crate"}
+    names = {f.key for f in job.facts if f.kind in ("caller", "elsewhere")} | {
+        f.value for f in job.facts if f.kind == "elsewhere"} | {job.unit.path, "/".join(job.unit.path.split("/")[-3:])}
     for name, text in (("request", draft.request), ("reasoning", draft.reasoning)):
-        problems += [f"{name}: {p}" for p in ground(text, nums, words, crates, spec.reasoning.crates)]
+        problems += [f"{name}: {p}" for p in ground(text, nums, words, crates, spec.reasoning.crates,
+                                                    code, names)]
     problems += not_pasting(draft.request, code)
     (rq_lo, rq_hi), (rs_lo, rs_hi) = spec.lengths.request, spec.lengths.reasoning
     if not rq_lo <= len(draft.request) <= rq_hi:

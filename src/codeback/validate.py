@@ -85,18 +85,27 @@ def _norm(n: str) -> str:
     return n.rstrip("0").rstrip(".") if "." in n else n.lstrip("0") or "0"
 
 
+QUOTABLE = frozenset({"std::time::Duration", "Duration", "DateTime<Utc>", ".await", "None",
+                      "Utc::now()", "std::iter::successors", ".to_std()", ".collect()", "ceil"})
+
+
 def ground(text: str, nums: set[str], words: set[str], crates_used: set[str],
-           required: Iterable[str] = ()) -> list[str]:
-    """Grounding problems of a request or reasoning text."""
+           required: Iterable[str] = (), code: str | None = None,
+           names: Iterable[str] = ()) -> list[str]:
+    """Grounding problems of a request or reasoning text. With `code`, every backticked span must
+    be quoted from it as written (or be a name the facts carry, such as a caller): a misquote
+    like `unwrap_or(MAX)` for `unwrap_or(&MAX)` is caught."""
     problems = []
+    names = set(names)
     for n in NUMBER.findall(text):
         if _norm(n) not in nums:
             problems.append(f"number {n} is not in the code, its facts or the spec")
     for span in TICKED.findall(text):
-        for w in WORD.findall(span):
-            if w not in words and not w.isdigit():
-                problems.append(f"`{span}` names {w}, which is not in the code or its facts")
-                break
+        bad = next((w for w in WORD.findall(span) if w not in words and not w.isdigit()), None)
+        if bad is not None:
+            problems.append(f"`{span}` names {bad}, which is not in the code or its facts")
+        elif code is not None and span not in code and span not in QUOTABLE and span not in names:
+            problems.append(f"`{span}` is not quoted from the code as written")
     plain = TICKED.sub(" ", text)
     for w in IDENTISH.findall(plain):
         if w not in words:

@@ -21,15 +21,16 @@ from .validate import allowed_terms, check_record, ground, sha256, split_assista
 from .write import sidecar
 
 
-def _manifest(path: Path) -> dict[str, dict]:
+def _manifest(path: Path) -> list[dict]:
     m = sidecar(path, "manifest")
-    out = {}
+    out = []
     if m.exists():
         for line in m.read_bytes().splitlines():
             try:
                 entry = orjson.loads(line)
-                out[entry["record_sha256"]] = entry
-            except (orjson.JSONDecodeError, KeyError, TypeError):
+                if isinstance(entry, dict) and "record_sha256" in entry:
+                    out.append(entry)
+            except orjson.JSONDecodeError:
                 continue
     return out
 
@@ -38,7 +39,8 @@ def validate_file(path: Path, repo: Path | None = None) -> Iterator[tuple[int, l
     """Yield (line number, problems) for every line; an empty list means the line is valid."""
     if not path.is_file():
         raise OutputError(f"{path}: no such file")
-    manifest = _manifest(path) if repo is not None else {}
+    entries = _manifest(path) if repo is not None else []
+    manifest = {e["record_sha256"]: e for e in entries}
     cache: dict[str, bytes | None] = {}
     for no, raw in enumerate(path.read_bytes().split(b"\n"), 1):
         if not raw:
@@ -51,10 +53,15 @@ def validate_file(path: Path, repo: Path | None = None) -> Iterator[tuple[int, l
         problems = check_record(obj)
         if not problems and repo is not None:
             prov = manifest.get(sha256(raw + b"\n"))
+            if prov is None and no <= len(entries):
+                # The line was edited after it was written: check it against the provenance of
+                # the line at this position, so the reasons say what differs.
+                prov = entries[no - 1]
+                problems = ["line changed since it was written (its hash matches no manifest entry)"]
             if prov is None:
                 problems = ["no manifest entry for this line (provenance missing)"]
             else:
-                problems = _against_source(obj, prov, repo, cache)
+                problems += _against_source(obj, prov, repo, cache)
         yield no, problems
 
 
@@ -72,6 +79,9 @@ def _read(repo: Path, rel: str, cache: dict[str, bytes | None]) -> bytes | None:
 
 def _against_source(obj: dict, prov: dict, repo: Path, cache: dict) -> list[str]:
     problems: list[str] = []
+    want = prov.get("system_prompt_sha256")
+    if want and sha256(obj["messages"][0]["content"]) != want:
+        problems.append("system prompt differs from the spec's the line was written with")
     parts = split_assistant(obj["messages"][2]["content"])
     if parts is None:
         return ["assistant content is not in the think format"]
@@ -87,13 +97,16 @@ def _against_source(obj: dict, prov: dict, repo: Path, cache: dict) -> list[str]
             problems.append(f"{pc['path']}:{pc['start_line']}-{pc['end_line']}: source differs "
                             "from the recorded piece")
             continue
+        if cut.decode("utf-8", "replace") not in (split_assistant(obj["messages"][2]["content"]) or ("", ""))[1]:
+            problems.append(f"code piece {pc['path']}:{pc['start_line']}-{pc['end_line']} "
+                            "is not in the code block as written")
         pieces.append(Piece(pc["path"], Span(pc["start_byte"], pc["end_byte"], pc["start_line"],
                                              pc["end_line"]), cut.decode("utf-8"), pc["role"], pc["name"]))
-    if problems:
-        return problems
     expected = f"```{prov.get('fence', '')}\n" + "\n\n".join(p.text for p in pieces) + "\n```"
-    if block != expected:
-        return ["code block is not byte-identical to the recorded source pieces"]
+    if block != expected and not any("not in the code block" in x or "differs" in x for x in problems):
+        problems.append("code block is not byte-identical to the recorded source pieces")
+    if len(pieces) != len(prov.get("pieces", [])):
+        return problems  # a piece could not be read: nothing to ground against
     data = _read(repo, prov["path"], cache)
     unit = next((u for u in extract_file(prov["path"], data).units
                  if u.name == prov["unit"] and u.span.start_line == prov["start_line"]), None)
@@ -104,7 +117,8 @@ def _against_source(obj: dict, prov: dict, repo: Path, cache: dict) -> list[str]
              *prov.get("elsewhere", [])]
     nums, words = allowed_terms(sheet.facts, block, extra)
     crates = set(sheet.crates)
+    names = set(prov.get("callers", [])) | {prov["path"], "/".join(prov["path"].split("/")[-3:])}
     for name, text in (("request", obj["messages"][1]["content"]), ("reasoning", reasoning)):
         problems += [f"{name}: {p}" for p in ground(text, nums, words, crates,
-                                                    prov.get("required_crates", []))]
+                                                    prov.get("required_crates", []), block, names)]
     return problems

@@ -110,8 +110,9 @@ def validate(
             bad += 1
             for p in problems:
                 print(f"{file}:{no}: {p}", file=sys.stderr)
-    print(f"{total - bad} valid, {bad} invalid" + (" (checked against the source)" if repo else ""),
-          file=sys.stderr)
+    print(f"{total - bad} valid, {bad} invalid" + (
+        " (checked against the source)" if repo else
+        " (format only: code pieces and grounding are checked with --repo)"), file=sys.stderr)
     raise typer.Exit(1 if bad else 0)
 
 

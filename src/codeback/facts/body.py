@@ -125,7 +125,7 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                 add("chrono", "now", name, n, src, ("Utc", "now"))
             elif short == "unwrap_or" and args and ev.seconds(_deref(args[0])) is not None:
                 forms = human_seconds(ev.seconds(_deref(args[0])))
-                sheet.add("fallback", _t(src, args[0]).lstrip("&"), forms[0], n, src,
+                sheet.add("fallback", _t(src, args[0]), forms[0], n, src,
                           (*IDENT.findall(_t(src, args[0])), *_nums(forms)), forms="|".join(forms))
             elif short in ("collect", "to_string", "to_owned", "clone", "new") and name.startswith((".", "Vec", "String")):
                 add("alloc", short, name, n, src, (short,))
@@ -171,6 +171,14 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                                    "break_statement") for c in _walk(n))
             add("loop", t.split("_")[0], "sleep" if has_sleep else "", n, src, (),
                 exits="yes" if exits or t != "loop_expression" else "")
+        elif t in ("string_literal", "string", "interpreted_string_literal") and "idempotency" in _t(src, n).lower():
+            add("idempotency", _t(src, n).strip("\"'"), "", n, src, ())
+        elif t == "macro_invocation" and _t(src, n).startswith(("tokio::select!", "select!")) and \
+                "cancelled" in _t(src, n):
+            cancel = re.search(r"(\w+(?:\.\w+)*\.cancelled\(\))", _t(src, n))
+            add("cancel", cancel.group(1) if cancel else "cancelled()", _t(src, n).split("!")[0] + "!", n, src, ())
+            for callee, arg in re.findall(r"((?:\w+::)*sleep)\s*\(([^()]*)\)", _t(src, n)):
+                add("sleep", callee, arg.strip(), n, src, (*callee.split("::"), arg.strip()))
         elif t == "macro_invocation" and not _t(src, n).startswith("matches!") and \
                 re.search(r"\bsleep\s*\(", _t(src, n)):
             for callee, arg in re.findall(r"((?:\w+::)*sleep)\s*\(([^()]*)\)", _t(src, n)):
@@ -221,10 +229,15 @@ def _jitter(sheet: FactSheet, call: Node, name: str, args: list[Node], src: byte
         pct = fmt_num(round(frac * 100, 6)) if frac is not None else ""
         lo = fmt_num(round(1 - frac, 6)) if frac is not None else ""
         hi = fmt_num(round(1 + frac, 6)) if frac is not None else ""
+        bounds = rng.named_children if rng is not None and rng.named_child_count == 2 else []
+        scaled = [b for b in bounds if re.search(r"\.mul_f(32|64)\(|\*", _t(src, b)) and
+                  not re.fullmatch(r"[\d.]+\s*[-+]\s*\w+", _t(src, b).strip())]
+        over = "durations" if len(scaled) == 2 else "factors"
         sheet.add("jitter", "symmetric", const, call, src,
                   (const, pct, fmt_num(frac) if frac is not None else "", "1.0", lo, hi),
                   percent=pct, fraction=fmt_num(frac) if frac is not None else "", call=name,
-                  lo=lo, hi=hi)
+                  lo=lo, hi=hi, over=over,
+                  lo_code=_t(src, bounds[0]) if bounds else "", hi_code=_t(src, bounds[1]) if bounds else "")
     elif rng is not None and rng.named_child_count == 2:
         lo, hi = (_t(src, c) for c in rng.named_children)
         kind = "full" if lo in ("0", "0.0", "Duration::ZERO") else "range"
@@ -291,7 +304,8 @@ def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "")
         return
     forms = [readable(s) if s else "0" for s in secs]
     ratios = {round(b / a, 6) for a, b in zip(secs, secs[1:]) if a}
-    shape = "doubles" if ratios == {2.0} else "grows" if all(b >= a for a, b in zip(secs, secs[1:])) else "varies"
+    shape = ("doubles" if ratios == {2.0} else "rises" if all(b > a for a, b in zip(secs, secs[1:]))
+             else "grows" if all(b >= a for a, b in zip(secs, secs[1:])) else "varies")
     total = readable(sum(secs)) if sum(secs) else "0"
     sheet.add("schedule", "array", ", ".join(forms), arr, src,
               _nums(forms) + (str(len(secs)),) + _nums([total]),

@@ -71,8 +71,30 @@ class FactSheet:
         line = node.start_point[0] + 1 if node is not None else 0
         if any(f.kind == kind and f.key == key and f.value == value for f in self.facts):
             return
+        if node is not None and kind in GUARDED and "guard" not in data:
+            guard = _guard(node, src)
+            if guard:
+                data["guard"] = guard
         self.facts.append(Fact(kind, key, value, code, line, tuple(terms),
                                tuple(sorted(data.items()))))
+
+
+GUARDED = frozenset({"growth", "cap", "floor", "clamp", "take", "jitter", "schedule", "fallback"})
+
+
+def _guard(node: Node, src: bytes) -> str:
+    """The match arm a fact sits in, as `scrutinee => pattern` (empty when unconditional): a
+    claim read inside one arm holds only there."""
+    p = node.parent
+    while p is not None and p.type not in ("function_item", "closure_expression_"):
+        if p.type == "match_arm":
+            pat = p.child_by_field_name("pattern")
+            m = p.parent.parent if p.parent is not None else None
+            scrut = m.child_by_field_name("value") if m is not None and m.type == "match_expression" else None
+            if pat is not None and scrut is not None:
+                return f"{_t(src, scrut)} => {_t(src, pat)}"
+        p = p.parent
+    return ""
 
 
 def _t(src: bytes, node: Node) -> str:

@@ -40,14 +40,23 @@ def clamp_b(v: View, p: Pick) -> str:
 def chrono_b(v: View, p: Pick) -> str:
     if not chrono_p(v, p):
         return ""
-    return p(["A Retry-After in the past becomes a zero wait, because `.to_std()` refuses a negative duration.",
-              "`.to_std()` fails for a Retry-After already past, and that case falls back to no wait."])
+    clamp = v.one("clamp")
+    if clamp is not None and clamp.get("helper"):
+        return p([f"A Retry-After already past makes `.to_std()` fail; the zero that leaves is lifted "
+                  f"back to the schedule by {tick(clamp.get('helper'))}.",
+                  "A stale Retry-After (`.to_std()` fails on a negative duration) ends up as the "
+                  "plain scheduled delay."])
+    return "A Retry-After already past makes `.to_std()` fail, and that case waits zero."
 
 
 def jitter_b(v: View, p: Pick) -> str:
     f = v.one("jitter")
     if f is None:
         return ""
+    if f.key == "symmetric" and f.get("percent") and f.get("over") == "durations":
+        return p([f"Last, {tick(f.get('call'))} draws the delay between ±{f.get('percent')} % bounds "
+                  f"({tick(f.value)}) against thundering herds.",
+                  f"Last comes the jitter: a `Duration` drawn within ±{f.get('percent')} % ({tick(f.value)})."])
     if f.key == "symmetric" and f.get("percent"):
         return p([f"The final value is spread by ±{f.get('percent')} % ({tick(f.value)}) against thundering herds.",
                   f"Last comes the jitter, ±{f.get('percent')} % from {tick(f.value)}."])
@@ -62,7 +71,8 @@ def growth_b(v: View, p: Pick) -> str:
         return ""
     if g.key == "successors":
         seed = g.get("seed").split("|")[0] if g.get("seed") else ""
-        return f"`std::iter::successors` doubles from {seed or 'the first wait'}."
+        cond = " when no schedule is configured" if v.default_only(g) else ""
+        return f"`std::iter::successors` doubles from {seed or 'the first wait'}{cond}."
     return p([f"{tick(g.code.strip())} does the doubling.", f"The growth is {tick(g.code.strip())}."])
 
 
@@ -70,7 +80,8 @@ def cap_b(v: View, p: Pick) -> str:
     c = next((f for f in v.all("cap") if f.get("forms")), None)
     if c is None:
         return ""
-    return p([f"Waits stop growing at {v.amount(c)}.", f"The cap is {v.amount(c)}."])
+    cond = " (for the default schedule)" if v.default_only(c) else ""
+    return p([f"Waits stop growing at {v.amount(c)}{cond}.", f"The cap is {v.amount(c)}{cond}."])
 
 
 def schedule_b(v: View, p: Pick) -> str:

@@ -179,6 +179,9 @@ def growth_cap(v: View, p: Pick) -> Need | None:
         return None
     base = next((f for n, f in v.consts.items() if f.get("seconds") and n != cap.key), None)
     asks = []
+    cond = v.when_default(growth)
+    if cond:
+        asks.append(f"{cond}, the waits follow the rule below; a configured schedule is used as given")
     if base is not None:
         asks.append(f"the first wait is {v.say(base, p)}")
     asks.append("each wait doubles the one before" if growth.key in ("doubling", "successors", "power")
@@ -285,21 +288,22 @@ def schedule(v: View, p: Pick) -> Need | None:
             ["schedule", "fallback"])
     longest = max(float(x) for x in s.get("seconds").split("|")) if s.get("seconds") else 0.0
     if longest >= 600:
-        asks.append(f"{total} from the first attempt to the last")
+        asks.append(f"the waits add up to {total}")
         return Need(
             "schedule",
-            p(["A slow schedule for background retries", f"Retry background work over {total}",
-               "Spread background retries over hours, not seconds"]),
-            p(["This work can wait, but it must eventually happen; retrying it every few seconds "
-               "would only add load for nothing.",
-               "Background work that fails should come back later and later, not in a tight loop."]),
+            p(["A schedule that stretches over hours", f"Spread the {n} waits over {total}",
+               "Later attempts should be hours apart, not seconds"]),
+            p(["Nothing here needs to happen within seconds, but it must happen eventually; "
+               "coming back every few seconds would only add load for nothing.",
+               "A problem that outlasts the first few attempts is usually a long one, so the "
+               "later waits should be hours, not seconds."]),
             asks,
-            "failed background work is retried far too often",
-            f"background retries follow {values}",
-            p(["write down a slow retry schedule for this background work",
-               "give the background retries a schedule that spreads out"]),
-            f"the retries run too close together for background work; spell out {n} waits that "
-            "grow to cover a long outage",
+            "the later attempts come far too close together for a long outage",
+            f"the waits are {values}",
+            p(["write down a schedule that spreads the attempts over hours",
+               "give this a schedule whose later waits are hours long"]),
+            f"the attempts come too close together; spell out {n} waits that stretch to cover a "
+            "long outage",
             ["schedule"])
     if total and total != "0" and not v.all("loop"):
         asks.append(f"{total} of waiting in total, so the caller is never held up for long")
@@ -317,6 +321,11 @@ def schedule(v: View, p: Pick) -> Need | None:
         p(["write down the retry schedule", f"add a {n}-step retry schedule"]),
         f"the waits are computed somewhere no one can see; spell the {n} of them out as a constant",
         ["schedule"])
+
+
+def _starts_at_zero(v: View) -> bool:
+    s = v.one("schedule")
+    return bool(s and s.value.startswith("0,"))
 
 
 def _transient(v: View) -> str:
@@ -342,16 +351,21 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
             "the wait grows after every failure" if v.all("growth") else
             "the waits follow a fixed schedule"]
     if cap is not None:
-        asks.append(f"no wait is longer than {v.say(cap, p)}")
-    if "tokio" in sleep.key:
+        cond = v.when_default(cap)
+        asks.append(f"no wait is longer than {v.say(cap, p)}" + (f" ({cond})" if cond else ""))
+    if v.one("cancel"):
+        asks.append("a shutdown must not have to wait out the current backoff")
+    elif "tokio" in sleep.key:
         asks.append("waiting must not block a runtime thread")
     return Need(
         "loop_backoff",
         p(["Retry in the background with growing waits", "Don't give up on the first failure here",
            "Back off between attempts instead of spinning"]),
-        p(["If this fails once, nothing tries again until the process restarts.",
-           "A failure here is usually transient, but retrying immediately in a tight loop only adds "
-           "load while the dependency recovers."]) if forever or not runs_out else
+        (p(["If this fails once, nothing tries again until the process restarts.",
+            "A failure here is usually transient, but retrying immediately in a tight loop only adds "
+            "load while the dependency recovers."]) if not _starts_at_zero(v) else
+         "If this fails once, nothing tries again until the process restarts.")
+        if forever or not runs_out else
         p([f"One transient error ({_transient(v)}) fails the whole call, although trying again a "
            "moment later would usually work.",
            f"A {_transient(v)} surfaces straight to the caller, who then has to write their own "

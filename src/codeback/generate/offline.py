@@ -65,7 +65,7 @@ def request(v: View, n: Need, style: str, p: Pick) -> str:
 
 def reasoning(v: View, n: Need, p: Pick) -> str:
     paras = [frame(v, n, p), order(v, p), *design(v, n, p)]
-    said = " ".join(mentions(v, p))
+    said = " ".join(mentions(v, p, " ".join(paras)))
     paras += [said, edges(v, p), cost(v, p)]
     return "\n\n".join(x.strip() for x in paras if x and x.strip())
 

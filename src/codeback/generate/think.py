@@ -184,8 +184,12 @@ def chrono_p(v: View, p: Pick) -> str:
     if to_std is None or now is None or not any("DateTime" in t for _, t in _params(v)):
         return ""
     fb = next((f for f in v.all("fallback")), None)
-    zero = f" and {tick('unwrap_or(' + fb.key + ')')} turns that into a wait of {v.amount(fb)}" if fb else \
-        " and the fallback turns that into no wait at all"
+    clamp = v.one("clamp")
+    lifted = (f", which the clamp in {tick(clamp.get('helper'))} then lifts to the scheduled delay: a "
+              "stale Retry-After simply means the schedule" if clamp is not None and clamp.get("helper")
+              else "")
+    zero = (f" and {tick('unwrap_or(' + fb.key + ')')} gives {v.amount(fb)}{lifted}" if fb else
+            f" and the fallback gives zero{lifted}")
     return p([
         "Retry-After arrives as a `DateTime<Utc>`, so the remaining wait is the difference from "
         f"`Utc::now()`, a chrono duration. {tick('.to_std()')} fails when that difference is negative, "
@@ -199,6 +203,21 @@ def jitter_p(v: View, p: Pick) -> str:
     f = v.one("jitter")
     if f is None:
         return ""
+    if f.key == "symmetric" and f.get("percent") and f.get("over") == "durations":
+        const, pct, lo, hi = f.value, f.get("percent"), f.get("lo"), f.get("hi")
+        val = v.consts[const].value if const in v.consts else f.get("fraction")
+        call = tick(f.get("call").lstrip("."))
+        return p([
+            f"{call} draws a `Duration` uniformly between {tick(f.get('lo_code'))} and "
+            f"{tick(f.get('hi_code'))}; with {tick(const)} = {val} that is {lo}× to {hi}× the delay. "
+            f"Symmetric, so the average stays on the schedule, and ±{pct} % is enough to pull apart "
+            "retries that failed in the same second: the thundering herd a recovering endpoint "
+            "would otherwise meet.",
+            f"The bounds are computed first, {tick(f.get('lo_code'))} and {tick(f.get('hi_code'))}, "
+            f"and {call} picks a `Duration` between them: ±{pct} % ({tick(const)} = {val}) around the "
+            "delay. Centred on it, so the schedule holds on average while a burst of retries from "
+            "one outage is spread out instead of arriving as a thundering herd.",
+        ])
     if f.key == "symmetric" and f.get("percent"):
         const, pct, lo, hi = f.value, f.get("percent"), f.get("lo"), f.get("hi")
         val = v.consts[const].value if const in v.consts else f.get("fraction")
@@ -238,17 +257,24 @@ def growth_p(v: View, p: Pick) -> str:
                 + (", saturating instead of overflowing when the attempt number is large" if safe else ""))
     elif g.key == "successors":
         seed = g.get("seed").split("|")[0] if g.get("seed") else ""
-        text = (f"{tick('std::iter::successors')} builds the schedule lazily"
+        collected = any(f.key == "collect" for f in v.all("alloc"))
+        text = (f"{tick('std::iter::successors')} generates the schedule"
                 + (f" from a first wait of {seed}" if seed else "")
-                + ", each element computed from the previous one, so the doubling rule is written once")
+                + ", each entry computed from the previous one, so the doubling rule is written once")
         take = v.one("take")
         if take is not None:
-            text += f", and {tick('.take(' + take.key + ')')} stops it after the configured number of retries"
+            text += f"; {tick('.take(' + take.key + ')')} bounds it to the configured number of retries"
+        if collected:
+            text += " and `.collect()` turns it into a list up front"
     else:
         text = f"{tick(g.code.strip())} doubles the wait on every failure"
     ov = v.one("overflow")
     if ov is not None:
         text += f"; {tick(ov.key)} applies it without the risk of overflowing a `Duration`"
+    d = v.default_only(g)
+    if d is not None:
+        text += (f". That is the {tick(d[1])} arm only: a configured {tick(d[0])} is used as given, "
+                 "with no doubling and no cap")
     return text + "."
 
 
@@ -270,22 +296,20 @@ def schedule_p(v: View, p: Pick) -> str:
     s = v.one("schedule")
     if s is None:
         return ""
-    shape = {"doubles": "each entry double the one before", "grows": "growing entry by entry"}.get(
-        s.get("shape"), "as written")
+    shape = {"doubles": "each entry double the one before", "rises": "growing entry by entry",
+             "grows": "never shorter than the one before"}.get(s.get("shape"), "as written")
     total = s.get("total") if not (v.all("fallback") or v.all("loop")) else ""
     text = p([
         f"The schedule is spelled out as {s.get('count')} entries, {s.value}, {shape}"
-        + (f", {total} in total" if total and total != "0" else "") + ". Writing the values down beats "
-        "computing them: a reader sees the whole retry budget at a glance.",
+        + (f", {total} in total" if total and total != "0" else "") + ".",
         f"{s.get('count')} waits, {s.value}: {shape}"
         + (f", at most {total} spent waiting" if total and total != "0" else "") + ".",
     ])
     if s.get("shape") == "doubles":
-        text += p([" With doubling, each wait is longer than all the waits before it put together, "
-                   "so most of the budget goes to the last attempt, when a longer pause is most likely "
-                   "to help.",
+        text += p([" With doubling, each wait is longer than all the waits before it put together: "
+                   "the early attempts are quick probes, the later ones real pauses.",
                    " Because every entry doubles the previous one, the last wait outweighs all the "
-                   "earlier ones combined: early retries are cheap probes, the last one a real pause."])
+                   "earlier ones combined."])
     users = v.callers
     if users and not v.is_fn:
         text += f" It is read by {tick(users[0])}" + (" and elsewhere in the file" if len(users) > 1 else "") + "."
@@ -305,6 +329,11 @@ def loop_p(v: View, p: Pick) -> str:
     loop = next((f for f in v.all("loop") if f.value == "sleep"), None)
     if s is None or loop is None:
         return ""
+    c = v.one("cancel")
+    if c is not None:
+        return (f"The wait is {tick(s.key + '(' + s.value + ')')} raced against {tick(c.key)} in "
+                f"{tick(c.value)}: a shutdown ends the {tick(loop.key)} at once instead of waiting out "
+                "the current backoff.")
     return p([
         f"The wait itself is {tick(s.key + '(' + s.value + ')')} inside the {tick(loop.key)}: "
         "an `.await` that parks the task, so the runtime thread serves other work meanwhile.",
@@ -337,12 +366,15 @@ def parse_p(v: View, p: Pick) -> str:
     return text
 
 
-def mentions(v: View, p: Pick) -> list[str]:
-    """The spec's required crates, each said truthfully: how it is used, or that it is not."""
+def mentions(v: View, p: Pick, said: str = "") -> list[str]:
+    """The spec's required crates, each said truthfully: how it is used, or that it is not. A
+    crate the reasoning has already named in a true sentence is not said twice."""
     out = []
     if v.unit.lang not in v.spec.reasoning.crates_for:
         return out
     for crate in v.spec.reasoning.crates:
+        if crate in v.crates and re.search(rf"(?<![\w]){crate}::", said):
+            continue
         if crate == "tokio":
             out.append(_tokio(v, p))
         elif crate == "chrono":
@@ -404,12 +436,11 @@ def edges(v: View, p: Pick) -> str:
     d = v.one("derived", "jittered floor")
     if d is not None:
         out.append(f"One consequence of jittering after the floor: an overloaded endpoint can be "
-                   f"retried after as little as {d.value}. The floor is a target, not a hard minimum, "
-                   "and that is acceptable here.")
-    st = next((f for f in v.all("status") if f.get("op")), None)
+                   f"retried after as little as {d.value}. The floor is a target, not a hard minimum.")
+    st = next((f for f in v.all("status") if f.get("op") == "<"), None)
     if st is not None:
-        out.append(f"Statuses below {st.key} are not retried ({tick(st.value)}): a 4xx will not "
-                   "fix itself by waiting.")
+        out.append(f"Anything below {st.key} goes straight back to the caller ({tick(st.value)}), "
+                   "rate-limit responses included: only the other failures go on to another attempt.")
     ov = v.one("overflow")
     if ov is not None and not v.one("growth", "power"):
         out.append(f"{tick(ov.key)} keeps a long run of failures from overflowing.")
@@ -422,10 +453,17 @@ def cost(v: View, p: Pick) -> str:
     draws = len(v.own("jitter"))
     allocs = v.all("alloc")
     parts = []
+    jit = v.one("jitter")
     if draws:
         parts.append("one random draw")
-    if v.all("scale"):
-        parts.append("a float multiplication on the `Duration`")
+    scales = len({f.code for f in v.all("scale")})
+    if jit is not None and jit.get("over") == "durations":
+        parts.append("two float multiplications for the bounds")
+    elif scales:
+        parts.append("a float multiplication on the `Duration`" if scales == 1 else
+                     f"{'two' if scales == 2 else 'a few'} float multiplications on the `Duration`")
+    if v.one("chrono", "now"):
+        parts.append("one clock read (`Utc::now()`)")
     g = v.one("growth")
     if g is not None and not v.all("loop"):
         parts.append({"power": "a saturating power of two and one multiplication",

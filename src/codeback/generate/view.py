@@ -105,6 +105,23 @@ class View:
         f = self.one("elsewhere", crate)
         return (f.value, f.get("relation")) if f else None
 
+    def default_only(self, fact: Fact | None) -> tuple[str, str] | None:
+        """(scrutinee, pattern) when the fact holds only in a `None =>` arm of a match whose other
+        arm uses a configured value: a claim from it is true of the default only."""
+        if fact is None or not fact.get("guard"):
+            return None
+        scrut, _, pat = fact.get("guard").partition(" => ")
+        if pat.strip() != "None" or not any(a.key.startswith("Some(") for a in self.all("arm")):
+            return None
+        return scrut.lstrip("&").strip(), pat.strip()
+
+    def when_default(self, fact: Fact | None) -> str:
+        """The request-side words for that condition."""
+        d = self.default_only(fact)
+        if d is None:
+            return ""
+        return "when no schedule is configured" if "schedule" in d[0] else "when none is configured"
+
     @property
     def callers(self) -> list[str]:
         return [f.key for f in self.all("caller")]
