@@ -176,6 +176,8 @@ def _covered(r: Routed, chosen: list[Routed], files: dict[str, FileUnits], route
     for o in chosen:
         if o is r or o.unit.path != u.path:
             continue
+        if u.kind == "let" and o.unit.span.contains(u.span):
+            continue  # an in-place schedule is its own, narrower example; the function drops it
         if u.kind in ("const", "static", "config", "assign", "let") and (
                 o.unit.span.contains(u.span)
                 or re.search(rf"\b{re.escape(u.short_name)}\b", o.unit.text)):
@@ -223,6 +225,13 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
         facts = sheet.facts + elsewhere_facts(spec, u, fu, users)
         probe = Job("", u, pieces, "", facts, "", "", spec.seed, spec)
         needs = needs_for(View(probe), Pick("plan"))
+        sched = next((f for f in sheet.facts if f.kind == "schedule"), None)
+        if sched is not None and "µs" in sched.value:
+            skips.append(Skip(u.path, f"likely defect, not training data: a retry schedule in "
+                              f"microseconds ({sched.value})", u.name, u.span.start_line))
+            continue
+        if any(o.unit.kind == "let" and o.unit is not u and u.span.contains(o.unit.span) for o in kept):
+            needs = [n for n in needs if n.angle != "schedule"]
         if not needs:
             skips.append(Skip(u.path, "no grounded need: the facts show no backoff or jitter logic",
                               u.name, u.span.start_line))
@@ -243,6 +252,10 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
             u = r.unit
             fence = fence_for(u, spec.fence, spec.languages)
             style = styles[len(jobs) % len(styles)]
+            if u.kind not in ("function", "method"):
+                # a constant has no behaviour to report a bug in, nor a review history
+                allowed = [st for st in styles if st not in ("bug_report", "review_follow_up")]
+                style = allowed[len(jobs) % len(allowed)]
             jobs.append(Job(unit_id(spec, u, angles[rnd]), u, pieces, code_block(pieces, fence),
                             facts, style, angles[rnd], spec.seed, spec, rnd))
     for _, r, _, _, angles in candidates:

@@ -81,7 +81,7 @@ def provenance(source, job: Job, draft: Draft, score: float) -> dict:
         "required_crates": list(job.spec.reasoning.crates),
         "system_prompt_sha256": sha256(job.spec.system_prompt),
         "elsewhere": sorted({t for f in job.facts if f.kind in ("caller", "elsewhere") for t in f.terms}),
-        "callers": sorted({f.key for f in job.facts if f.kind in ("caller", "elsewhere")} |
+        "callers": sorted({f.key for f in job.facts if f.kind in ("caller", "elsewhere", "scope")} |
                           {f.value for f in job.facts if f.kind == "elsewhere"}),
         "usage": draft.usage,
     }
@@ -94,7 +94,7 @@ def draft_problems(spec: AgentSpec, job: Job, draft: Draft) -> list[str]:
     nums, words = allowed_terms(job.facts, code, [spec.system_prompt, *spec.reasoning.crates,
                                                   job.unit.path])
     crates = {f.key for f in job.facts if f.kind == "crate"}
-    names = {f.key for f in job.facts if f.kind in ("caller", "elsewhere")} | {
+    names = {f.key for f in job.facts if f.kind in ("caller", "elsewhere", "scope")} | {
         f.value for f in job.facts if f.kind == "elsewhere"} | {job.unit.path, "/".join(job.unit.path.split("/")[-3:])}
     for name, text in (("request", draft.request), ("reasoning", draft.reasoning)):
         problems += [f"{name}: {p}" for p in ground(text, nums, words, crates, spec.reasoning.crates,

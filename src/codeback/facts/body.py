@@ -283,7 +283,8 @@ def _unwrap(n: Node) -> Node:
     return n
 
 
-def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "") -> None:
+def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "",
+             unit_from: str = "") -> None:
     """A literal list of durations is a retry schedule: its values, and whether it doubles.
     Bare numbers count only when a comment gives their unit (`# Seconds to wait ...`)."""
     if arr.type in CALLS:
@@ -291,6 +292,7 @@ def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "")
     items = [c for c in arr.named_children if c.type not in ("comment", "line_comment")]
     items = [_unwrap(c) for c in items]
     secs = []
+    bare = False
     for c in items:
         if c.type == "scoped_identifier" and _t(src, c) == "Duration::ZERO":
             secs.append(0.0)
@@ -299,6 +301,7 @@ def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "")
         if v is None and unit:
             num = ev.number(c)
             v = num * (1e-3 if unit == "ms" else 1.0) if num is not None else None
+            bare = bare or v is not None
         secs.append(v)
     if len(secs) < 2 or any(s is None for s in secs):
         return
@@ -309,8 +312,9 @@ def schedule(sheet: FactSheet, arr: Node, src: bytes, ev: _Eval, unit: str = "")
     total = readable(sum(secs)) if sum(secs) else "0"
     sheet.add("schedule", "array", ", ".join(forms), arr, src,
               _nums(forms) + (str(len(secs)),) + _nums([total]),
-              shape=shape, count=str(len(secs)), forms="|".join(forms), total=readable(sum(secs)) if sum(secs) else "0",
-              seconds="|".join(fmt_num(x) for x in secs))
+              shape=shape, count=str(len(secs)), forms="|".join(forms), total=total,
+              seconds="|".join(fmt_num(x) for x in secs),
+              unit_from=unit_from if bare else "", unit=unit if bare else "")
 
 
 def _feeds_delay(call: Node, src: bytes) -> bool:

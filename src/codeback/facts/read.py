@@ -48,7 +48,9 @@ def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
         if sched is not None:
             head = src[cn.start_byte:value_n.start_byte].decode() + "".join(
                 p.text[:300] for p in pieces if p.span.contains(_span_of(cn)))
-            schedule(sheet, sched, src, ev, _unit_hint(head, name))
+            hint = _unit_hint(head, name)
+            schedule(sheet, sched, src, ev, hint,
+                     "name" if hint and _unit_hint("", name) == hint else "comment" if hint else "")
         typ = cn.child_by_field_name("type")
         if secs is not None:
             durations[name] = secs
@@ -76,6 +78,9 @@ def read_facts(unit: CodeUnit, pieces: list[Piece], src: bytes,
                            for f in sheet.facts[n_own:]]
     _types_and_crates(sheet, node, src, pieces)
     _derived(sheet)
+    if unit.parent:
+        scope = unit.parent.rsplit("::", 1)[-1].rsplit(".", 1)[-1]
+        sheet.add("scope", scope, unit.parent, None, src, (scope,))
     for c in callers:
         sheet.add("caller", c, c, None, src, tuple(re.findall(r"[A-Za-z_]\w*", c)))
     for n in _walk(node):

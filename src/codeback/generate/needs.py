@@ -359,7 +359,7 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
         asks.append("waiting must not block a runtime thread")
     return Need(
         "loop_backoff",
-        p(["Retry in the background with growing waits", "Don't give up on the first failure here",
+        p(["Retry in the background with growing waits",
            "Back off between attempts instead of spinning"]),
         (p(["If this fails once, nothing tries again until the process restarts.",
             "A failure here is usually transient, but retrying immediately in a tight loop only adds "

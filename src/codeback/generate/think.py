@@ -310,6 +310,21 @@ def schedule_p(v: View, p: Pick) -> str:
                    "the early attempts are quick probes, the later ones real pauses.",
                    " Because every entry doubles the previous one, the last wait outweighs all the "
                    "earlier ones combined."])
+    forms = s.get("forms").split("|")
+    if 2 <= len(forms) <= 8:
+        ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
+        steps = [f"the {ordinals[i]} {'waits ' if i == 0 else ''}{'no time at all' if f == '0' else f}"
+                 for i, f in enumerate(forms)]
+        text += p([" Read per attempt: " + ", ".join(steps[:-1]) + f", and {steps[-1]}.",
+                   " Attempt by attempt, " + ", ".join(steps[:-1]) + f", then {steps[-1]}."])
+    if s.get("unit_from"):
+        word = {"ms": "milliseconds", "s": "seconds"}.get(s.get("unit"), s.get("unit"))
+        text += (f" The entries are bare numbers; the unit, {word}, comes only from the "
+                 f"{'name' if s.get('unit_from') == 'name' else 'comment above it'}, so that is "
+                 "where a reader has to look, and where a wrong edit would slip in.")
+    if v.unit.kind == "let" and v.unit.parent:
+        text += (f" It is bound inside {tick(v.unit.parent.rsplit('::', 1)[-1])}, right where the "
+                 "retry code reads it, rather than as a module constant.")
     users = v.callers
     if users and not v.is_fn:
         text += f" It is read by {tick(users[0])}" + (" and elsewhere in the file" if len(users) > 1 else "") + "."
@@ -329,6 +344,12 @@ def loop_p(v: View, p: Pick) -> str:
     loop = next((f for f in v.all("loop") if f.value == "sleep"), None)
     if s is None or loop is None:
         return ""
+    idem = v.one("idempotency")
+    if idem is not None:
+        extra = (f" Retrying a POST is safe because it carries an {tick(idem.key)} header set before "
+                 "the first attempt, so the server can drop a duplicate.")
+    else:
+        extra = ""
     c = v.one("cancel")
     if c is not None:
         return (f"The wait is {tick(s.key + '(' + s.value + ')')} raced against {tick(c.key)} in "
@@ -339,7 +360,7 @@ def loop_p(v: View, p: Pick) -> str:
         "an `.await` that parks the task, so the runtime thread serves other work meanwhile.",
         f"Between attempts the {tick(loop.key)} awaits {tick(s.key)}; nothing blocks a thread while "
         "the dependency recovers.",
-    ])
+    ]) + extra
 
 
 def parse_p(v: View, p: Pick) -> str:
