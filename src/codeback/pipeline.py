@@ -230,7 +230,8 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
             skips.append(Skip(u.path, f"likely defect, not training data: a retry schedule in "
                               f"microseconds ({sched.value})", u.name, u.span.start_line))
             continue
-        if any(o.unit.kind == "let" and o.unit is not u and u.span.contains(o.unit.span) for o in kept):
+        if any(o.unit.kind == "let" and o.unit is not u and o.unit.path == u.path
+               and u.span.contains(o.unit.span) for o in kept):
             needs = [n for n in needs if n.angle != "schedule"]
         if not needs:
             skips.append(Skip(u.path, "no grounded need: the facts show no backoff or jitter logic",
