@@ -196,11 +196,16 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
          callers: dict[str, list[tuple[CodeUnit, FileUnits]]]) -> Plan:
     """Facts and needs per unit, then examples allocated by importance up to the target."""
     skips: list[Skip] = []
-    chosen = [r for r in found.routed if not spec.languages or r.unit.lang in spec.languages]
+    chosen = []
     for r in found.routed:
-        if r not in chosen:
-            skips.append(Skip(r.unit.path, f"language {r.unit.lang} not in the spec", r.unit.name,
-                              r.unit.span.start_line))
+        if spec.languages and r.unit.lang not in spec.languages:
+            why = f"language {r.unit.lang} not in the spec"
+        elif any(fnmatch.fnmatch(r.unit.path, g) for g in spec.exclude_paths):
+            why = "path excluded by the spec"
+        else:
+            chosen.append(r)
+            continue
+        skips.append(Skip(r.unit.path, why, r.unit.name, r.unit.span.start_line))
     kept: list[Routed] = []
     texts: dict[str, str] = {}
     for r in chosen:

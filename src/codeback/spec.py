@@ -107,6 +107,7 @@ class AgentSpec(_Strict):
     exclude_topics: list[str] = []
     siblings: list[str] = []
     seed_files: list[str] = []
+    exclude_paths: list[str] = []
     exclude_tests: bool = True
     output: str = "examples.jsonl"
     target: Target = Target()
