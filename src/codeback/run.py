@@ -176,6 +176,8 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
     report.files_scanned, report.units_scanned = found.files_scanned, found.units_scanned
     report.skips = [s for s in found.skips] + p.skips
     report.available = p.available
+    if not out.parent.exists():
+        status(f"creating {out.parent} for the output")
     write_skips(out, report.skips)
     gen = load_backend(backend, backend_opts or {})
     writer = Writer(out)

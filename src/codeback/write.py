@@ -52,6 +52,7 @@ class Writer:
         self.out = out
         self.manifest = sidecar(out, "manifest")
         self.rejects = sidecar(out, "rejects")
+        self.created_dir = not out.parent.exists()
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             self.repaired = _repair(out) + _repair(self.manifest)

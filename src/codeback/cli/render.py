@@ -97,6 +97,7 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
     cov = Coverage(source, router.agents) if coverage else None
     langs: Counter = Counter()
     agents: Counter = Counter()
+    routed_rows: list[tuple[str, str, str]] = []
     skips: Counter = Counter()
     out = sys.stdout.buffer
     with _progress() as prog:
@@ -111,6 +112,8 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                 u = r.unit
                 langs[u.lang] += 1
                 agents[r.agent or "(none)"] += 1
+                if r.agent and not as_json:
+                    routed_rows.append((r.agent, f"{u.path}:{u.span.start_line}", u.name))
                 if as_json and cov is None:
                     out.write(orjson.dumps({
                         "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
@@ -135,6 +138,10 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
         for agent, n in agents.most_common():
             t.add_row(agent, str(n))
         err.print(t)
+        if routed_rows:
+            err.print("routed units:")
+            for agent, where, name in sorted(routed_rows):
+                err.print(f"  {agent}  {where}  {name}", markup=False)
     if skips:
         err.print("skipped: " + "; ".join(f"{n} {why}" for why, n in skips.most_common()))
 
