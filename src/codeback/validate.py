@@ -138,12 +138,23 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-class Diversity:
-    """Keeps the shingles of what was accepted, to refuse near-duplicates."""
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
-    def __init__(self, request_max: float = 0.5, reasoning_max: float = 0.7):
+
+def long_sentences(text: str, words: int = 10) -> set[str]:
+    return {s.strip() for s in SENTENCE.split(text) if len(s.split()) >= words}
+
+
+class Diversity:
+    """Keeps the shingles of what was accepted, to refuse near-duplicates, and counts long
+    sentences across the dataset so no boilerplate sentence appears in more than
+    `sentence_max` examples."""
+
+    def __init__(self, request_max: float = 0.5, reasoning_max: float = 0.7, sentence_max: int = 3):
         self.limits = {"request": request_max, "reasoning": reasoning_max}
         self.seen: dict[str, list[set[str]]] = {"request": [], "reasoning": []}
+        self.sentence_max = sentence_max
+        self.sentences: dict[str, int] = {}
 
     def problems(self, request: str, reasoning: str) -> list[str]:
         out = []
@@ -153,11 +164,17 @@ class Diversity:
             if worst > self.limits[field]:
                 out.append(f"{field} too close to one already written (5-gram Jaccard {worst:.2f} > "
                            f"{self.limits[field]})")
+        for sent in long_sentences(request + "\n" + reasoning):
+            if self.sentences.get(sent, 0) >= self.sentence_max:
+                out.append(f"sentence already in {self.sentence_max} examples: {sent[:60]}…")
+                break
         return out
 
     def add(self, request: str, reasoning: str) -> None:
         self.seen["request"].append(shingles(request))
         self.seen["reasoning"].append(shingles(reasoning))
+        for sent in long_sentences(request + "\n" + reasoning):
+            self.sentences[sent] = self.sentences.get(sent, 0) + 1
 
     def worst(self) -> dict[str, float]:
         out = {}

@@ -439,11 +439,20 @@ def _chrono(v: View, p: Pick) -> str:
     where = v.elsewhere("chrono")
     tail = (f"; chrono comes in at the caller, {tick(where[0])}" if where and where[1] == "caller"
             else f"; in this file chrono is used by {tick(where[0])}" if where else
-            "; it would only enter where a delay is turned into a wall-clock timestamp")
+            p(["; it would only enter where a delay is turned into a wall-clock timestamp",
+               "; a timestamp, where chrono would belong, is someone else's concern",
+               "", "; no wall-clock time is involved"]))
     std = any(f.key == "Duration" for f in v.all("time_type"))
+    sample = next((f.code.strip() for f in v.all("cap") + v.all("floor") + v.all("const")
+                   if f.code.strip().startswith(("Duration::", "(")) and len(f.code) < 60), "")
+    sample = next((f.key for f in v.all("const") if f.get("seconds")), "") or sample
     if std:
         return p([f"Everything stays in `std::time::Duration`, so chrono has no part in this code{tail}.",
-                  f"No chrono here: the arithmetic is on `std::time::Duration` only{tail}."])
+                  f"No chrono here: the arithmetic is on `std::time::Duration` only{tail}.",
+                  (f"Only amounts of time appear, such as {tick(sample)}, never a point in time, so "
+                   f"chrono stays out{tail}.") if sample else "",
+                  f"chrono would matter for a point in time; every value in {tick(v.name)} is a "
+                  f"`Duration`{tail}."])
     return f"chrono has no part in this code{tail}."
 
 
@@ -492,11 +501,17 @@ def cost(v: View, p: Pick) -> str:
     if not parts:
         return ""
     alloc = (f" The only allocation is {tick(allocs[0].key)}." if allocs else
-             " Nothing is allocated.")
-    sleeping = "" if v.all("sleep") else p([" Nothing sleeps here either; the caller decides what to do with the result.",
-                                            " There is no sleeping in here: waiting is the caller's business."])
+             p([" Nothing is allocated.", " No allocation.", " It allocates nothing."]))
+    sleeping = "" if v.all("sleep") else p([
+        " Nothing sleeps here either; the caller decides what to do with the result.",
+        " There is no sleeping in here: waiting is the caller's business.",
+        f" {tick(v.name)} only computes; when and how to wait is decided by whoever calls it.",
+        " No timer, no sleep: it returns a value and is done.",
+        ""])
     return p([f"Cost per call: {', '.join(parts)}.{alloc}{sleeping}",
-              f"This is cheap enough for the hot path: {', '.join(parts)}.{alloc}{sleeping}"])
+              f"This is cheap enough for the hot path: {', '.join(parts)}.{alloc}{sleeping}",
+              f"Efficient enough to run on every failed attempt: {', '.join(parts)}.{alloc}{sleeping}",
+              f"The whole calculation is {', '.join(parts)}.{alloc}{sleeping}"])
 
 
 DESIGN = {"overload": [floor_p], "retry_after_bound": [clamp_p, chrono_p], "jitter": [jitter_p],
