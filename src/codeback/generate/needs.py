@@ -123,7 +123,7 @@ def retry_after_bound(v: View, p: Pick) -> Need | None:
             "the scheduled delay and no further",
             "a Retry-After that asks for less time than the schedule never makes the retry earlier"]
     if past:
-        asks.append("a Retry-After already in the past counts as asking for no wait at all")
+        asks.append("a Retry-After already in the past changes nothing: the schedule applies")
     return Need(
         "retry_after_bound",
         p(["Honour Retry-After without letting it undercut the schedule",
@@ -305,7 +305,22 @@ def schedule(v: View, p: Pick) -> Need | None:
             f"the attempts come too close together; spell out {n} waits that stretch to cover a "
             "long outage",
             ["schedule"])
-    if total and total != "0" and not v.all("loop"):
+    if v.unit.kind == "let":
+        return Need(
+            "schedule",
+            p(["Write the waits out where they are used", f"A {n}-step wait list, in place",
+               "Spell out the waits between attempts"]),
+            p(["The waits between attempts should be readable at a glance, next to the code that "
+               "uses them, not derived from a formula somewhere else.",
+               "We want the wait before each attempt written down, in order, where the retry code "
+               "reads it."]),
+            asks,
+            "the waits between attempts are not written down anywhere",
+            f"the waits are {values}",
+            p(["write the waits out as a list", "spell out the wait list in place"]),
+            "the waits are hard to see from here; write them out in order, next to their use",
+            ["schedule"])
+    if total and total != "0" and not v.all("loop") and v.unit.kind != "let":
         asks.append(f"{total} of waiting in total, so the caller is never held up for long")
     return Need(
         "schedule",

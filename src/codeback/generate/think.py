@@ -54,9 +54,12 @@ def frame(v: View, n: Need, p: Pick) -> str:
                                 "The header is the endpoint's own estimate of when it can take traffic again."]),
         "growth_cap": p(["The wait should grow with each failure but stay bounded.",
                          "Exponential backoff: double on every failure, stop growing at a ceiling."]),
-        "schedule": (p(["These retries are for background work, so the schedule can stretch over hours.",
-                        "Background work can wait; what matters is that it comes back, later and later."])
+        "schedule": (p(["Nothing here is urgent, so the schedule can stretch over hours.",
+                        "The later waits are hours long: this can wait, but it has to come back."])
                      if v.one("schedule") and "hour" in v.one("schedule").value else
+                     p(["The waits are written down in place, right where they are used.",
+                        "A short list of waits, kept next to the code that walks it."])
+                     if v.unit.kind == "let" else
                      p(["Reconnects should be quick at first and then settle on a steady pace.",
                         "A blip and an outage need different waits; a short stepped list covers both."])
                      if v.all("fallback") else
@@ -298,7 +301,7 @@ def schedule_p(v: View, p: Pick) -> str:
         return ""
     shape = {"doubles": "each entry double the one before", "rises": "growing entry by entry",
              "grows": "never shorter than the one before"}.get(s.get("shape"), "as written")
-    total = s.get("total") if not (v.all("fallback") or v.all("loop")) else ""
+    total = s.get("total") if not (v.all("fallback") or v.all("loop") or v.unit.kind == "let") else ""
     text = p([
         f"The schedule is spelled out as {s.get('count')} entries, {s.value}, {shape}"
         + (f", {total} in total" if total and total != "0" else "") + ".",
@@ -370,20 +373,21 @@ def parse_p(v: View, p: Pick) -> str:
     forms = []
     num = v.one("retry_after", "parse")
     if num is not None:
-        forms.append(f"delay-seconds, parsed as {tick(num.value)}")
+        forms.append((num.line, f"delay-seconds, parsed as {tick(num.value)}"))
     date = v.one("retry_after", "http-date")
     if date is not None:
-        forms.append(f"an HTTP date, through {tick(date.value)}")
+        forms.append((date.line, f"an HTTP date, through {tick(date.value)}"))
     if forms:
-        parts.append("and read as " + " or as ".join(forms))
+        parts.append("and tried as " + ", then as ".join(f for _, f in sorted(forms)))
     text = " ".join(parts) + "."
     if v.one("retry_after", "ceil"):
         text += " Fractional seconds are rounded up with `ceil`, so rounding can only make us late, never early."
     if v.all("early_exit"):
-        text += p([" Every step that can fail returns `None` through `?`: a malformed header is "
-                   "treated as no header, never as an error that would abort the retry.",
-                   " A missing or malformed value short-circuits with `?` to `None`, which the "
-                   "caller reads as \"no Retry-After\"."])
+        text += p([" A missing header returns `None` early through `?`, and a value neither form "
+                   "accepts ends in `None` too: a bad header means no Retry-After, never an error "
+                   "that would abort the retry.",
+                   " No header, or one that parses as neither form, gives `None`, which the caller "
+                   "reads as \"no Retry-After\"."])
     return text
 
 
@@ -418,8 +422,8 @@ def _tokio(v: View, p: Pick) -> str:
     where = v.elsewhere("tokio")
     callers = v.callers
     tail = (f"; its caller {tick(where[0])} is where tokio comes in" if where and where[1] == "caller"
-            else (f"; what happens with the result is up to {tick(callers[0])}" if v.is_fn
-                  else f"; it is read by {tick(callers[0])}") if callers else "")
+            else f"; what happens with the result is up to {tick(callers[0])}" if callers and v.is_fn
+            else "")
     if v.is_fn and not v.is_async:
         return p([f"Nothing here awaits: {tick(v.name)} is a plain synchronous calculation, so "
                   f"tokio has no part in it{tail}.",
