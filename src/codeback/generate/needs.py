@@ -372,24 +372,42 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
         asks.append("a shutdown must not have to wait out the current backoff")
     elif "tokio" in sleep.key:
         asks.append("waiting must not block a runtime thread")
+    grows = "the wait grows after every failure" if v.all("growth") else "the waits step up through a schedule"
+    if forever:  # a loop that never ends: the need is pacing, not "do not give up"
+        return Need(
+            "loop_backoff",
+            p(["Pace the retries of this loop", "Back off between attempts instead of spinning"]),
+            p(["This loop runs for as long as the process does; when the other side keeps failing "
+               "it should slow down, and speed up again once things recover.",
+               "A loop that never stops must not hammer whatever it talks to while that is down."]),
+            asks,
+            "while the other side keeps failing, attempts follow each other without a growing pause",
+            f"the loop keeps going, but {grows}",
+            p(["pace this loop with a backoff", "add a growing pause between attempts here"]),
+            f"the loop has no growing pause between attempts; {grows.replace('the wait', 'make the wait')}",
+            ["loop", "sleep"])
+    if runs_out:  # a call retried a bounded number of times
+        return Need(
+            "loop_backoff",
+            p(["Retry transient failures before failing the call",
+               "One transient error should not fail the whole call"]),
+            p([f"One transient error ({_transient(v)}) fails the whole call, although trying again "
+               "a moment later would usually work.",
+               f"A {_transient(v)} surfaces straight to the caller, who then has to write their own "
+               "retry loop."]),
+            asks,
+            "a single transient error fails the call",
+            f"transient errors are retried a bounded number of times, and {grows}",
+            p(["retry transient failures with backoff", "wrap the call in a bounded retry loop"]),
+            "one transient error fails the call; retry it a few times, with a backoff between attempts",
+            ["loop", "sleep"])
     return Need(
         "loop_backoff",
-        p(["Retry in the background with growing waits",
-           "Back off between attempts instead of spinning"]),
-        (p(["If this fails once, nothing tries again until the process restarts.",
-            "A failure here is usually transient, but retrying immediately in a tight loop only adds "
-            "load while the dependency recovers."]) if not _starts_at_zero(v) else
-         "If this fails once, nothing tries again until the process restarts.")
-        if forever or not runs_out else
-        p([f"One transient error ({_transient(v)}) fails the whole call, although trying again a "
-           "moment later would usually work.",
-           f"A {_transient(v)} surfaces straight to the caller, who then has to write their own "
-           "retry loop."]),
+        p(["Retry in the background with growing waits", "Keep trying until this succeeds"]),
+        "If this fails once, nothing tries again until the process restarts.",
         asks,
-        "after one failure the work is never attempted again" if forever or not runs_out else
-        "a single transient error fails the call",
-        "the work is retried with waits that grow after each failure" if v.all("growth") else
-        "the work is retried, with waits taken from a schedule",
+        "after one failure the work is never attempted again",
+        f"the work is retried until it succeeds, and {grows}",
         p(["retry with backoff instead of giving up", "wrap this in a retry loop with backoff"]),
         "a failure here ends the work for good; retry it, with a backoff between attempts",
         ["loop", "sleep"])

@@ -69,7 +69,10 @@ def frame(v: View, n: Need, p: Pick) -> str:
                                "Users give a number of retries, and the waits have to come from somewhere."]),
         "reset": p(["A backoff should remember recent failures, not every failure ever.",
                     "How long ago the last failure was matters as much as how many there were."]),
-        "loop_backoff": p(["This has to keep trying, without spinning.",
+        "loop_backoff": p(["A call that fails transiently is tried again, a bounded number of times.",
+                           "Transient failures get a few more attempts before the caller sees them."])
+        if any(f.get("exits") for f in v.all("loop")) and (v.all("take") or v.all("schedule")) else
+        p(["This has to keep trying, without spinning.",
                            "A background retry loop: attempt, and on failure wait longer before the next try."]),
     }.get(n.angle, "")
     return f"{lead} {shape}".strip()
