@@ -153,3 +153,24 @@ def test_specs_list_and_show_roundtrip(tmp_path, repo):
     mine.write_text(shown.replace('name = "svix-backoff-jitter"', 'name = "my-agent"'))
     r = cli("run", "--repo", repo, "--spec", mine, "--out", tmp_path / "m.jsonl")
     assert r.code == 0 and "my-agent:" in r.err
+
+
+def test_examples_say_what_the_code_does_not_just_what_sounds_right(repo, tmp_path):
+    """Regressions from reading the data: claims from one match arm say so; a Duration range is
+    not described as a drawn factor; in-place wait lists stand as their own examples."""
+    out = tmp_path / "q.jsonl"
+    assert cli("run", "--repo", repo, "--out", out).code == 0
+    recs = _lines(out)
+    prov = _lines(out.with_name("q.jsonl.manifest.jsonl"))
+    by_unit: dict[str, list[str]] = {}
+    for r, m in zip(recs, prov):
+        by_unit.setdefault(m["unit"], []).append(r["messages"][2]["content"].split("</think>")[0])
+    # send_with_backoff doubles and caps only when no schedule is configured (`None =>` arm)
+    for think in by_unit["send_with_backoff"]:
+        if "successors" in think:
+            assert "`None` arm only" in think or "when no schedule is configured" in think
+    # the sample draws a factor and multiplies: that is what must be said there
+    assert any("`mul_f64` applies it" in t for t in by_unit["next_retry_delay"])
+    # forward_forever's wait list is its own example, and the function no longer carries it
+    assert "forward_forever::reconnect_waits" in by_unit
+    assert all("The schedule is spelled out" not in t for t in by_unit["forward_forever"])

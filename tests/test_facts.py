@@ -140,3 +140,23 @@ def test_every_fact_points_at_its_code(path, name):
     for f in sh.facts:
         if f.line and f.code:
             assert f.code.splitlines()[0].strip() in lines[f.line - 1], (f.kind, f.key, f.line)
+
+
+def test_jitter_over_duration_bounds_is_not_a_factor(tmp_path):
+    src = tmp_path / "j.rs"
+    src.write_text("const J: f32 = 0.25;\n"
+                   "fn spread(d: Duration) -> Duration {\n"
+                   "    rand::random_range(d.mul_f32(1.0 - J)..=d.mul_f32(1.0 + J))\n}\n")
+    data = src.read_bytes()
+    fu = extract_file("j.rs", data)
+    unit = next(u for u in fu.units if u.name == "spread")
+    j = one(read_facts(unit, context_pieces(unit, fu), data), "jitter", "symmetric")
+    assert (j.get("over"), j.get("percent"), j.get("lo"), j.get("hi")) == ("durations", "25", "0.75", "1.25")
+    assert j.get("lo_code") == "d.mul_f32(1.0 - J)"
+
+
+def test_facts_inside_a_none_arm_carry_their_guard():
+    sh = sheet(SAMPLE, "sdk/src/lib.rs", "send_with_backoff")
+    assert one(sh, "growth", "successors").get("guard") == "&conf.retry_schedule => None"
+    assert one(sh, "cap").get("guard") == "&conf.retry_schedule => None"
+    assert not one(sh, "sleep").get("guard")
