@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .base import Backend, Check, Job, Outcome, register
-from .needs import Need, needs_for
-from .think import design, edges, cost, frame, mentions, order
+from .needs import needs_for
+from .needs_base import Need
+from .closing import cost, edges, mentions
+from .think import design, frame, order
 from .view import Pick, View
 
 STYLES = ("github_issue", "delivery_requirement", "internal_request", "bug_report", "review_follow_up")
