@@ -48,6 +48,8 @@ def context_pieces(unit: CodeUnit, file: FileUnits,
     an unrelated database helper does not belong in a backoff example)."""
     code = code_only(unit)
     idents = set(IDENT.findall(code))
+    for lit in unit.strings:  # format!("{API_PREFIX}/…") names a constant inside a string
+        idents.update(re.findall(r"\{([A-Za-z_]\w*)(?:[:}])", lit))
     calls = set(re.findall(r"([A-Za-z_]\w*)\s*(?:::<[^>]*>)?\s*\(", code))
     chosen: list[Piece] = [imp for imp in file.imports if _import_needed(imp, idents, code)]
     picked: list[CodeUnit] = []

@@ -23,7 +23,7 @@ TICKED = re.compile(r"`([^`\n]+)`")
 IDENTISH = re.compile(r"\b([a-z]+(?:_[a-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NEGATION = re.compile(r"(?i)\b(no|not|nothing|never|without|none|neither|nor|only enters?|would only|"
-                      r"instead|has no part|does not|doesn't|comes in at|is used by|the caller)\b")
+                      r"instead|has no part|does not|doesn't|comes in at|is used by|the caller|stays out)\b")
 KNOWN_CRATES = ("tokio", "chrono", "rand", "reqwest", "hyper", "serde", "anyhow", "futures",
                 "async-std", "tower", "axum")
 ALWAYS = frozenset({"std", "time", "Duration", "await", "None", "Some", "Ok", "Err", "Utc",

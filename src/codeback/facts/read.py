@@ -179,6 +179,10 @@ def _types_and_crates(sheet: FactSheet, node: Node, src: bytes, pieces: list[Pie
             sheet.add("time_type", name, origin, n, src, (name, origin) if origin else (name,))
         elif n.type == "scoped_identifier":
             parts = _t(src, n).split("::")
+            if parts[-1] == "now" and len(parts) >= 2 and parts[-2] == "Instant":
+                call = n.parent if n.parent is not None and n.parent.type == "call_expression" else n
+                sheet.add("time_type", "Instant", parts[0] if parts[0] != "Instant" else "", call, src,
+                          ("Instant", *parts))
             if parts[0] not in ("crate", "self", "super", "Self") and parts[0][:1].islower():
                 sheet.crates.setdefault(parts[0], _t(src, n))
     for imp in imports:

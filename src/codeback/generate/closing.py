@@ -29,6 +29,8 @@ def mentions(v: View, p: Pick, said: str = "") -> list[str]:
 
 
 def _tokio(v: View, p: Pick) -> str:
+    if v.unit.kind == "let":
+        return ""
     s = v.one("sleep")
     t = v.one("timeout")
     if s is not None and "tokio" in s.key:
@@ -54,9 +56,13 @@ def _chrono(v: View, p: Pick) -> str:
         types = sorted({f.key for f in v.all("time_type") if f.value == "chrono"})
         std = any(f.key == "Duration" and f.value == "std" for f in v.all("time_type"))
         both = (" while the delay itself stays a `std::time::Duration`" if std else "")
-        return p([f"chrono is here for wall-clock time ({', '.join(tick(t) for t in types) or '`Utc`'}){both}.",
-                  f"chrono covers the wall-clock side ({', '.join(tick(t) for t in types) or '`Utc`'}){both}: "
-                  "a point in time versus an amount of time."])
+        names = ', '.join(tick(t) for t in types) or '`Utc`'
+        return p([f"chrono is here for wall-clock time ({names}){both}.",
+                  f"chrono covers the wall-clock side ({names}){both}: "
+                  "a point in time versus an amount of time.",
+                  f"Two kinds of time meet here: chrono's {names} for points in time, and "
+                  "`std::time::Duration` for the wait itself.",
+                  f"The points in time are chrono ({names}); the amounts of time are std `Duration`s."])
     where = v.elsewhere("chrono")
     tail = (f"; chrono comes in at the caller, {tick(where[0])}" if where and where[1] == "caller"
             else f"; in this file chrono is used by {tick(where[0])}" if where else
@@ -64,16 +70,21 @@ def _chrono(v: View, p: Pick) -> str:
                "; a timestamp, where chrono would belong, is someone else's concern",
                "", "; no wall-clock time is involved"]))
     std = any(f.key == "Duration" for f in v.all("time_type"))
+    instant = next((f for f in v.all("time_type") if f.key == "Instant"), None)
+    if instant is not None:
+        return p([f"There is no wall-clock time here: the delays are `Duration`s and the only instant "
+                  f"is a monotonic one ({tick(instant.code.strip())}), so chrono has no part in this "
+                  f"code{tail}.",
+                  f"chrono stays out: waits are `Duration`s, and {tick(instant.code.strip())} is a "
+                  f"monotonic clock, not a timestamp{tail}."])
     sample = next((f.code.strip() for f in v.all("cap") + v.all("floor") + v.all("const")
                    if f.code.strip().startswith(("Duration::", "(")) and len(f.code) < 60), "")
     sample = next((f.key for f in v.all("const") if f.get("seconds")), "") or sample
     if std:
         return p([f"Everything stays in `std::time::Duration`, so chrono has no part in this code{tail}.",
                   f"No chrono here: the arithmetic is on `std::time::Duration` only{tail}.",
-                  (f"Only amounts of time appear, such as {tick(sample)}, never a point in time, so "
-                   f"chrono stays out{tail}.") if sample else "",
-                  f"chrono would matter for a point in time; every value in {tick(v.name)} is a "
-                  f"`Duration`{tail}."])
+                  (f"The delays are amounts of time, such as {tick(sample)}, not wall-clock times, so "
+                   f"chrono stays out{tail}.") if sample else ""])
     return f"chrono has no part in this code{tail}."
 
 
@@ -86,12 +97,20 @@ def edges(v: View, p: Pick) -> str:
                    "back to back, and that deserves a second look.")
     d = v.one("derived", "jittered floor")
     if d is not None:
-        out.append(f"One consequence of jittering after the floor: an overloaded endpoint can be "
-                   f"retried after as little as {d.value}. The floor is a target, not a hard minimum.")
+        out.append(p([f"One consequence of jittering after the floor: an overloaded endpoint can be "
+                      f"retried after as little as {d.value}. The floor is a target, not a hard minimum.",
+                      f"Because the jitter comes after the floor, the shortest wait after an overload "
+                      f"is {d.value}, a little under the floor itself.",
+                      f"Note that the floor is not absolute: with the spread applied last, a retry "
+                      f"after an overload can come as early as {d.value}."]))
     st = next((f for f in v.all("status") if f.get("op") == "<"), None)
     if st is not None:
-        out.append(f"Anything below {st.key} goes straight back to the caller ({tick(st.value)}), "
-                   "rate-limit responses included: only the other failures go on to another attempt.")
+        out.append(p([f"Anything below {st.key} goes straight back to the caller ({tick(st.value)}), "
+                      "rate-limit responses included.",
+                      f"Responses under {st.key} are returned at once ({tick(st.value)}): a client "
+                      "error, a 429 among them, is not retried here.",
+                      f"The {tick(st.value)} arm returns client errors immediately instead of spending "
+                      "retries on them."]))
     ov = v.one("overflow")
     if ov is not None and not v.one("growth", "power"):
         out.append(f"{tick(ov.key)} keeps a long run of failures from overflowing.")

@@ -27,6 +27,12 @@ def _causes(v: View) -> tuple[str, str]:
     return "is overloaded", "an overload"
 
 
+def _before_jitter(v: View) -> str:
+    """Bounds stated before a jitter that is applied last hold only up to that spread."""
+    j = next((f for f in v.own("jitter") if f.get("percent")), None)
+    return f" (before the final ±{j.get('percent')} % jitter)" if j is not None else ""
+
+
 def jitter(v: View, p: Pick) -> Need | None:
     f = v.one("jitter")
     if f is None:
@@ -87,9 +93,9 @@ def overload(v: View, p: Pick) -> Need | None:
            "the time it needs to recover.",
            f"When a delivery fails with {short}, retrying on the normal schedule just adds load to an "
            "endpoint that is already struggling."]),
-        [f"after {short}, the next attempt waits at least {amount}",
-         "every other failure keeps the scheduled delay",
-         "a scheduled delay that is already longer is left as it is"],
+        [f"after {short}, the next attempt waits at least {amount}" + _before_jitter(v),
+         "every other failure keeps the scheduled delay" + _before_jitter(v),
+         "a scheduled delay that is already longer is not raised"],
         f"an endpoint that {causes} is retried on the normal schedule, before it has recovered",
         f"after {short}, the next attempt waits at least {amount}",
         p([f"make the retry delay wait at least {amount} after {short}",
@@ -107,7 +113,7 @@ def retry_after_bound(v: View, p: Pick) -> Need | None:
     k = clamp.get("factor")
     past = v.one("chrono", "to_std") is not None
     asks = [f"a Retry-After that asks for more time than the schedule is honoured, up to {k} times "
-            "the scheduled delay and no further",
+            "the scheduled delay and no further" + _before_jitter(v),
             "a Retry-After that asks for less time than the schedule never makes the retry earlier"]
     if past:
         asks.append("a Retry-After already in the past changes nothing: the schedule applies")

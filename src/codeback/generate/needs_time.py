@@ -89,13 +89,12 @@ def schedule(v: View, p: Pick) -> Need | None:
             ["schedule", "fallback"])
     longest = max(float(x) for x in s.get("seconds").split("|")) if s.get("seconds") else 0.0
     if longest >= 600:
-        asks.append(f"the waits add up to {total}")
         return Need(
             "schedule",
             p(["A schedule that stretches over hours", f"Spread the {n} waits over {total}",
                "Later attempts should be hours apart, not seconds"]),
-            p(["Nothing here needs to happen within seconds, but it must happen eventually; "
-               "coming back every few seconds would only add load for nothing.",
+            p(["Nothing here needs to happen within seconds; coming back every few seconds would "
+               "only add load for nothing.",
                "A problem that outlasts the first few attempts is usually a long one, so the "
                "later waits should be hours, not seconds."]),
             asks,
@@ -122,7 +121,7 @@ def schedule(v: View, p: Pick) -> Need | None:
             "the waits are hard to see from here; write them out in order, next to their use",
             ["schedule"])
     if total and total != "0" and not v.all("loop") and v.unit.kind != "let":
-        asks.append(f"{total} of waiting in total, so the caller is never held up for long")
+        asks.append("the whole schedule stays short, so the caller is never held up for long")
     return Need(
         "schedule",
         p(["A short retry schedule for transient failures", f"Retry transient failures {n} times",
@@ -164,7 +163,7 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
     asks = ["keep going after every failure, waiting before the next attempt" if forever else
             "retry failures, waiting between attempts, until one succeeds or the waits run out"
             if runs_out else "keep retrying until the work succeeds, waiting between attempts",
-            "the wait grows after every failure" if v.all("growth") else
+            "the wait grows as failures repeat" if v.all("growth") else
             "the waits follow a fixed schedule"]
     if cap is not None:
         cond = v.when_default(cap)
@@ -173,7 +172,7 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
         asks.append("a shutdown must not have to wait out the current backoff")
     elif "tokio" in sleep.key:
         asks.append("waiting must not block a runtime thread")
-    grows = "the wait grows after every failure" if v.all("growth") else "the waits step up through a schedule"
+    grows = "the wait grows as failures repeat" if v.all("growth") else "the waits step up through a schedule"
     if forever:  # a loop that never ends: the need is pacing, not "do not give up"
         return Need(
             "loop_backoff",

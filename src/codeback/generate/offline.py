@@ -18,7 +18,7 @@ from .think import design, frame, order
 from .view import Pick, View
 
 STYLES = ("github_issue", "delivery_requirement", "internal_request", "bug_report", "review_follow_up")
-ATTEMPTS = 6
+ATTEMPTS = 12
 
 
 def _sentence(clause: str) -> str:

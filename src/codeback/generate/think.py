@@ -39,9 +39,13 @@ def frame(v: View, n: Need, p: Pick) -> str:
     elif const is not None and const.get("type"):
         shape = f"{name} is a {tick(const.get('type'))} constant."
     elif v.doc and len(v.doc) < 160:
-        shape = f"{name}: {v.doc.rstrip('.')}."
+        shape = p([f"{name}: {v.doc.rstrip('.')}.", f"Its doc comment sums it up: {v.doc.rstrip('.')}.",
+                   f"As documented, {v.doc[0].lower() + v.doc[1:].rstrip('.')}."])
     else:
         shape = ""
+    if v.unit.kind == "method" and v.unit.parent:
+        owner = v.unit.parent.rsplit("::", 1)[-1]
+        shape = (shape + " " if shape else "") + f"It is a method of {tick(owner)}."
     lead = {
         "jitter": p(["The problem to solve is synchronisation, not the length of the wait.",
                      "What goes wrong here is timing: failures that happen together get retried together."]),
@@ -105,7 +109,9 @@ def order(v: View, p: Pick) -> str:
         why = p([" Jitter goes last so it spreads the final value; put it earlier and a later "
                  "floor or bound would flatten part of the spread back.",
                  " The spread has to come after every floor and bound, otherwise those would "
-                 "undo part of it."])
+                 "undo part of it.",
+                 " Spreading last means no later step can squash the randomness back together.",
+                 ""])
     return p([f"The order of the steps matters: {seq}.", f"Steps, in order: {seq}."]) + why
 
 
@@ -151,12 +157,15 @@ def clamp_p(v: View, p: Pick) -> str:
     where = f" in {tick(f.get('helper'))}" if f.get("helper") else ""
     k = f.get("factor")
     bound = (f"between {tick(f.key)} and {tick(f.value)}" if not k else
-             f"between {tick(f.key)} and {tick(f.value)}, that is between the schedule and {k}× it")
+             f"between {tick(f.key)} and {tick(f.value)}, the delay it is handed and {k}× that")
+    jit = next((j for j in v.own("jitter") if j.get("percent")), None)
+    after = (f" That bound holds before the jitter; the ±{jit.get('percent')} % spread applied last can "
+             "still move the result a little either side of it." if jit is not None and f.get("helper") else "")
     return p([
         f"The requested wait is clamped{where} {bound}. The lower bound is the point: Retry-After can "
-        "push a retry later, but never earlier than the schedule says.",
+        "push a retry later, but not below the delay it would have had anyway." + after,
         f"{tick(f.code.strip())}{where} keeps the endpoint's request {bound}: an endpoint can ask for "
-        "more time, within reason, and a short or stale value cannot pull the retry forward.",
+        "more time, within reason, and a short or stale value cannot pull the retry forward." + after,
     ])
 
 
@@ -279,8 +288,12 @@ def growth_p(v: View, p: Pick) -> str:
         text += f"; {tick(ov.key)} applies it without the risk of overflowing a `Duration`"
     d = v.default_only(g)
     if d is not None:
-        text += (f". That is the {tick(d[1])} arm only: a configured {tick(d[0])} is used as given, "
-                 "with no doubling and no cap")
+        text += p([f". That is the {tick(d[1])} arm only: a configured {tick(d[0])} is used as "
+                   "given, with no doubling and no cap",
+                   f". All of this happens only in the {tick(d[1])} arm; when {tick(d[0])} is set, "
+                   "its entries are used exactly as configured",
+                   f", and only when {tick(d[0])} is {tick(d[1])}: a configured schedule is neither "
+                   "doubled nor capped"])
     return text + "."
 
 
@@ -329,8 +342,8 @@ def schedule_p(v: View, p: Pick) -> str:
                  f"{'name' if s.get('unit_from') == 'name' else 'comment above it'}, so that is "
                  "where a reader has to look, and where a wrong edit would slip in.")
     if v.unit.kind == "let" and v.unit.parent:
-        text += (f" It is bound inside {tick(v.unit.parent.rsplit('::', 1)[-1])}, right where the "
-                 "retry code reads it, rather than as a module constant.")
+        text += (f" It is a local binding in {tick(v.unit.parent.rsplit('::', 1)[-1])}, not a "
+                 "module constant.")
     users = v.callers
     if users and not v.is_fn:
         text += f" It is read by {tick(users[0])}" + (" and elsewhere in the file" if len(users) > 1 else "") + "."
