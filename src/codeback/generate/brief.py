@@ -34,7 +34,7 @@ def clamp_b(v: View, p: Pick) -> str:
                       f"{where} keeps every wait within {lo.value} to {hi.value}."])
         return f"{where} keeps the wait between {tick(f.key)} and {tick(f.value)}."
     return p([f"Retry-After is held between {tick(f.key)} and {tick(f.value)} by {where}.",
-              f"{where} bounds Retry-After: never below the schedule, never above {tick(f.value)}."])
+              f"{where} bounds Retry-After: never below the delay it is handed, never above {tick(f.value)}."])
 
 
 def chrono_b(v: View, p: Pick) -> str:

@@ -133,7 +133,7 @@ def cost(v: View, p: Pick) -> str:
         parts.append("a float multiplication on the `Duration`" if scales == 1 else
                      f"{'two' if scales == 2 else 'a few'} float multiplications on the `Duration`")
     if v.one("chrono", "now"):
-        parts.append("one clock read (`Utc::now()`)")
+        parts.append("at most one clock read (`Utc::now()`)")
     g = v.one("growth")
     if g is not None and not v.all("loop"):
         parts.append({"power": "a saturating power of two and one multiplication",
