@@ -152,6 +152,8 @@ def elsewhere_facts(spec: AgentSpec, unit: CodeUnit, fu: FileUnits,
         if uses_crate(unit, fu.imports, crate):
             continue
         near = [(u, f, "caller") for u, f in users] + [
+            (u, fu, "enclosing") for u in fu.units
+            if unit.kind == "let" and u.kind in ("function", "method") and u.span.contains(unit.span)] + [
             (u, fu, "same file") for u in fu.units
             if u.kind in ("function", "method") and u is not unit and not u.span.contains(unit.span)
             and not unit.span.contains(u.span)]

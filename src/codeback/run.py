@@ -100,6 +100,10 @@ def draft_problems(spec: AgentSpec, job: Job, draft: Draft) -> list[str]:
         problems += [f"{name}: {p}" for p in ground(text, nums, words, crates, spec.reasoning.crates,
                                                     code, names)]
     problems += not_pasting(draft.request, code)
+    if job.unit.lang in spec.reasoning.crates_for:
+        for crate in spec.reasoning.crates:
+            if crate not in draft.reasoning:
+                problems.append(f"reasoning never mentions {crate}, which the spec requires")
     (rq_lo, rq_hi), (rs_lo, rs_hi) = spec.lengths.request, spec.lengths.reasoning
     if not rq_lo <= len(draft.request) <= rq_hi:
         problems.append(f"request length {len(draft.request)} outside {rq_lo}..{rq_hi}")

@@ -103,7 +103,8 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                 secs = ev.seconds(first) if first is not None else None
                 forms = human_seconds(secs) if secs is not None else []
                 add("growth", "successors", _t(src, n).split("(", 1)[0], n, src,
-                    ("successors", *_nums(forms)), seed="|".join(forms))
+                    ("successors", *_nums(forms)), seed="|".join(forms),
+                    seed_seconds=fmt_num(secs) if secs is not None else "")
             elif short in ("saturating_mul", "checked_mul"):
                 add("overflow", short, _t(src, n), n, src, (short,))
             elif short in ("mul_f64", "mul_f32"):
@@ -194,7 +195,8 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                 var = _t(src, n.children[0])
                 add("reset", var, _t(src, c), c, src, (var, *IDENT.findall(_t(src, c)), *_nums([_t(src, c)])))
         elif t == "try_expression":
-            add("early_exit", "?", _t(src, n), n, src, ())
+            add("early_exit", "?", _t(src, n), n, src, (),
+                in_loop="yes" if _inside(n, LOOPS) else "")
         elif t in ("compound_assignment_expr", "augmented_assignment") and _t(src, n).replace(" ", "").endswith("+=1"):
             add("counter", _t(src, n.children[0]), "+= 1", n, src, (_t(src, n.children[0]),))
         elif t in ("identifier", "constant") and _t(src, n) == "RETRY_AFTER":
@@ -263,6 +265,15 @@ def _grows(expr: Node, src: bytes, left: str) -> bool:
             if recv is None:  # min(x * 2, cap): the doubled value is an argument
                 return True
             return recv.start_byte <= expr.start_byte and expr.end_byte <= recv.end_byte
+        p = p.parent
+    return False
+
+
+def _inside(n: Node, types) -> bool:
+    p = n.parent
+    while p is not None and p.type not in ("function_item", "closure_expression"):
+        if p.type in types:
+            return True
         p = p.parent
     return False
 

@@ -42,10 +42,11 @@ def chrono_b(v: View, p: Pick) -> str:
         return ""
     clamp = v.one("clamp")
     if clamp is not None and clamp.get("helper"):
+        handed = ("the delay it is handed (the schedule, or the overload floor after a timeout or "
+                  "a 429)" if v.all("floor") else "the delay it is handed")
         return p([f"A Retry-After already past makes `.to_std()` fail; the zero that leaves is lifted "
-                  f"back to the schedule by {tick(clamp.get('helper'))}.",
-                  "A stale Retry-After (`.to_std()` fails on a negative duration) ends up as the "
-                  "plain scheduled delay."])
+                  f"by {tick(clamp.get('helper'))} back to {handed}.",
+                  f"A stale Retry-After (`.to_std()` fails on a negative duration) ends up as {handed}."])
     return "A Retry-After already past makes `.to_std()` fail, and that case waits zero."
 
 

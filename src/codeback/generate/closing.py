@@ -30,7 +30,11 @@ def mentions(v: View, p: Pick, said: str = "") -> list[str]:
 
 def _tokio(v: View, p: Pick) -> str:
     if v.unit.kind == "let":
-        return ""
+        where = v.elsewhere("tokio")
+        if where and where[1] == "enclosing":
+            return (f"This binding only holds the waits and does not use tokio itself; tokio is used "
+                    f"around it, in {tick(where[0])}.")
+        return "This binding only holds the waits; tokio does not appear in it."
     s = v.one("sleep")
     t = v.one("timeout")
     if s is not None and "tokio" in s.key:
@@ -103,6 +107,12 @@ def edges(v: View, p: Pick) -> str:
                       f"is {d.value}, a little under the floor itself.",
                       f"Note that the floor is not absolute: with the spread applied last, a retry "
                       f"after an overload can come as early as {d.value}."]))
+    early = next((f for f in v.all("early_exit") if f.get("in_loop") and "timeout" in f.value), None)
+    if early is not None:
+        out.append(p(["Not every failure is retried: a timed-out attempt returns at once through the "
+                      "`?` on `tokio::time::timeout`.",
+                      "A timeout is not retried here: the `?` on `tokio::time::timeout` hands it "
+                      "straight back to the caller."]))
     st = next((f for f in v.all("status") if f.get("op") == "<"), None)
     if st is not None:
         out.append(p([f"Anything below {st.key} goes straight back to the caller ({tick(st.value)}), "

@@ -94,7 +94,8 @@ def overload(v: View, p: Pick) -> Need | None:
            f"When a delivery fails with {short}, retrying on the normal schedule just adds load to an "
            "endpoint that is already struggling."]),
         [f"after {short}, the next attempt waits at least {amount}" + _before_jitter(v),
-         "every other failure keeps the scheduled delay" + _before_jitter(v),
+         "every other failure keeps the scheduled delay" + (
+             " (Retry-After aside)" if v.all("clamp") else "") + _before_jitter(v),
          "a scheduled delay that is already longer is not raised"],
         f"an endpoint that {causes} is retried on the normal schedule, before it has recovered",
         f"after {short}, the next attempt waits at least {amount}",
@@ -113,10 +114,12 @@ def retry_after_bound(v: View, p: Pick) -> Need | None:
     k = clamp.get("factor")
     past = v.one("chrono", "to_std") is not None
     asks = [f"a Retry-After that asks for more time than the schedule is honoured, up to {k} times "
-            "the scheduled delay and no further" + _before_jitter(v),
+            + ("the delay it would otherwise have (after any overload floor)" if v.own("floor")
+               else "the scheduled delay") + " and no further" + _before_jitter(v),
             "a Retry-After that asks for less time than the schedule never makes the retry earlier"]
     if past:
-        asks.append("a Retry-After already in the past changes nothing: the schedule applies")
+        asks.append("a Retry-After already in the past changes nothing: the delay stays what it "
+                    "would have been")
     return Need(
         "retry_after_bound",
         p(["Honour Retry-After without letting it undercut the schedule",

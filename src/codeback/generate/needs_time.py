@@ -161,7 +161,9 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
     forever = not loop.get("exits")
     runs_out = bool(v.all("take") or v.all("schedule") and not v.all("fallback")) and not forever
     asks = ["keep going after every failure, waiting before the next attempt" if forever else
-            "retry failures, waiting between attempts, until one succeeds or the waits run out"
+            ("retry failures, waiting between attempts, until one succeeds or the waits run out"
+             + ("; errors that are not worth retrying still end the call at once"
+                if any(f.get("in_loop") for f in v.all("early_exit")) or v.all("status") else ""))
             if runs_out else "keep retrying until the work succeeds, waiting between attempts",
             "the wait grows as failures repeat" if v.all("growth") else
             "the waits follow a fixed schedule"]

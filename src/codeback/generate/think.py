@@ -74,7 +74,7 @@ def frame(v: View, n: Need, p: Pick) -> str:
         "reset": p(["A backoff should remember recent failures, not every failure ever.",
                     "How long ago the last failure was matters as much as how many there were."]),
         "loop_backoff": p(["A call that fails transiently is tried again, a bounded number of times.",
-                           "Transient failures get a few more attempts before the caller sees them."])
+                           "Some failures get a few more attempts before the caller sees them."])
         if any(f.get("exits") for f in v.all("loop")) and (v.all("take") or v.all("schedule")) else
         p(["This has to keep trying, without spinning.",
                            "A background retry loop: attempt, and on failure wait longer before the next try."]),
@@ -200,9 +200,10 @@ def chrono_p(v: View, p: Pick) -> str:
         return ""
     fb = next((f for f in v.all("fallback")), None)
     clamp = v.one("clamp")
-    lifted = (f", which the clamp in {tick(clamp.get('helper'))} then lifts to the scheduled delay: a "
-              "stale Retry-After simply means the schedule" if clamp is not None and clamp.get("helper")
-              else "")
+    handed = ("the delay it was handed, the schedule or, after an overload, the floor"
+              if v.all("floor") else "the delay it was handed")
+    lifted = (f", which the clamp in {tick(clamp.get('helper'))} then lifts back to {handed}: a stale "
+              "Retry-After changes nothing" if clamp is not None and clamp.get("helper") else "")
     zero = (f" and {tick('unwrap_or(' + fb.key + ')')} gives {v.amount(fb)}{lifted}" if fb else
             f" and the fallback gives zero{lifted}")
     return p([
@@ -306,9 +307,21 @@ def cap_p(v: View, p: Pick) -> str:
     return p([
         f"{tick(c.code.strip())} caps every wait at {name} ({v.amount(c)}): past that point "
         "waiting longer buys nothing, and an unbounded wait would look like an outage of our own.",
-        f"The ceiling is {name}, {v.amount(c)}. Doubling reaches it after a handful of failures; "
-        "from then on every wait is the cap.",
+        f"The ceiling is {name}, {v.amount(c)}: once doubling reaches it, every later wait is the cap."
+        + _reach(v, c),
     ])
+
+
+def _reach(v: View, cap) -> str:
+    """Which wait first hits the cap, from the successors seed: a derived, checkable number."""
+    g = v.one("growth", "successors")
+    cap_s = next((f.get("seconds") for f in v.consts.values() if f.key == v.const_name(cap.key)), "")
+    if g is None or not g.get("seed_seconds") or not cap_s:
+        return ""
+    import math
+
+    n = math.ceil(math.log2(float(cap_s) / float(g.get("seed_seconds")))) + 1
+    return f" Starting from {g.get('seed').split('|')[0]}, that is the wait number {n}."
 
 
 def schedule_p(v: View, p: Pick) -> str:
@@ -325,8 +338,7 @@ def schedule_p(v: View, p: Pick) -> str:
         + (f", at most {total} spent waiting" if total and total != "0" else "") + ".",
     ])
     if s.get("shape") == "doubles":
-        text += p([" With doubling, each wait is longer than all the waits before it put together: "
-                   "the early attempts are quick probes, the later ones real pauses.",
+        text += p([" With doubling, each wait is longer than all the waits before it put together.",
                    " Because every entry doubles the previous one, the last wait outweighs all the "
                    "earlier ones combined."])
     forms = s.get("forms").split("|")
