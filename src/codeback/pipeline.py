@@ -179,7 +179,8 @@ def _covered(r: Routed, chosen: list[Routed], files: dict[str, FileUnits], route
         if o is r or o.unit.path != u.path:
             continue
         if u.kind == "let" and o.unit.span.contains(u.span):
-            continue  # an in-place schedule is its own, narrower example; the function drops it
+            # the enclosing function is an example already and shows the list where it is used
+            return f"covered as context of {o.unit.name}"
         if u.kind in ("const", "static", "config", "assign", "let") and (
                 o.unit.span.contains(u.span)
                 or re.search(rf"\b{re.escape(u.short_name)}\b", o.unit.text)):

@@ -95,7 +95,9 @@ def loop_b(v: View, p: Pick) -> str:
     if s is None or not loop_p(v, p):
         return ""
     return p([f"{tick(s.key)} does the waiting between attempts.",
-              f"Attempts are separated by an awaited {tick(s.key)}."])
+              f"Attempts are separated by an awaited {tick(s.key)}.",
+              f"The pause itself is an awaited {tick(s.key)}.",
+              f"Between tries the task awaits {tick(s.key)}."])
 
 
 def parse_b(v: View, p: Pick) -> str:

@@ -76,6 +76,7 @@ def _chrono(v: View, p: Pick) -> str:
     std = any(f.key == "Duration" for f in v.all("time_type"))
     instant = next((f for f in v.all("time_type") if f.key == "Instant"), None)
     if instant is not None:
+        tail = "" if not where else tail
         return p([f"There is no wall-clock time here: the delays are `Duration`s and the only instant "
                   f"is a monotonic one ({tick(instant.code.strip())}), so chrono has no part in this "
                   f"code{tail}.",
@@ -85,8 +86,10 @@ def _chrono(v: View, p: Pick) -> str:
                    if f.code.strip().startswith(("Duration::", "(")) and len(f.code) < 60), "")
     sample = next((f.key for f in v.all("const") if f.get("seconds")), "") or sample
     if std:
+        arithmetic = bool(v.all("growth") or v.all("cap") or v.all("floor") or v.all("scale"))
         return p([f"Everything stays in `std::time::Duration`, so chrono has no part in this code{tail}.",
-                  f"No chrono here: the arithmetic is on `std::time::Duration` only{tail}.",
+                  (f"No chrono here: the arithmetic is on `std::time::Duration` only{tail}."
+                   if arithmetic else f"No chrono here: every wait is a `std::time::Duration`{tail}."),
                   (f"The delays are amounts of time, such as {tick(sample)}, not wall-clock times, so "
                    f"chrono stays out{tail}.") if sample else ""])
     return f"chrono has no part in this code{tail}."

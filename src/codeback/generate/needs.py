@@ -33,6 +33,14 @@ def _before_jitter(v: View) -> str:
     return f" (before the final ±{j.get('percent')} % jitter)" if j is not None else ""
 
 
+def _aside(v: View) -> str:
+    """One parenthesis for everything that can still move the scheduled delay."""
+    j = next((f for f in v.own("jitter") if f.get("percent")), None)
+    parts = (["Retry-After aside"] if v.all("clamp") else []) + (
+        [f"before the final ±{j.get('percent')} % jitter"] if j is not None else [])
+    return f" ({', and '.join(parts)})" if parts else ""
+
+
 def jitter(v: View, p: Pick) -> Need | None:
     f = v.one("jitter")
     if f is None:
@@ -94,8 +102,7 @@ def overload(v: View, p: Pick) -> Need | None:
            f"When a delivery fails with {short}, retrying on the normal schedule just adds load to an "
            "endpoint that is already struggling."]),
         [f"after {short}, the next attempt waits at least {amount}" + _before_jitter(v),
-         "every other failure keeps the scheduled delay" + (
-             " (Retry-After aside)" if v.all("clamp") else "") + _before_jitter(v),
+         "every other failure keeps the scheduled delay" + _aside(v),
          "a scheduled delay that is already longer is not raised"],
         f"an endpoint that {causes} is retried on the normal schedule, before it has recovered",
         f"after {short}, the next attempt waits at least {amount}",

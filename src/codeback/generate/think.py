@@ -132,7 +132,7 @@ def floor_p(v: View, p: Pick) -> str:
         else:
             cases.append(tick(k))
     picks = (f"The match on {' or '.join(cases[:3])} picks out" if cases else "The error match picks out")
-    named = f"{tick(const)} = {v.consts[const].value}, so {amount}" if const in v.consts else amount
+    named = f"{tick(const)} = {v.consts[const].value}, so at least {amount}" if const in v.consts else amount
     return p([
         f"{picks} the overload cases, and {tick(f.code.strip())} lifts the delay to at least "
         f"{named} for them. It is a floor, not an addition: a scheduled delay that is already "
@@ -344,7 +344,7 @@ def schedule_p(v: View, p: Pick) -> str:
     forms = s.get("forms").split("|")
     if 2 <= len(forms) <= 8:
         ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
-        steps = [f"the {ordinals[i]} {'waits ' if i == 0 else ''}{'no time at all' if f == '0' else f}"
+        steps = [f"the {ordinals[i]} {'retry waits ' if i == 0 else ''}{'no time at all' if f == '0' else f}"
                  for i, f in enumerate(forms)]
         text += p([" Read per attempt: " + ", ".join(steps[:-1]) + f", and {steps[-1]}.",
                    " Attempt by attempt, " + ", ".join(steps[:-1]) + f", then {steps[-1]}."])
