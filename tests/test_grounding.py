@@ -93,3 +93,17 @@ def test_generated_dataset_is_diverse_and_grounded(repo, tmp_path):
     assert worst_req <= 0.5 and worst_think <= 0.7, (worst_req, worst_think)
     rejects = out.with_name(out.name + ".rejects.jsonl")
     assert not rejects.exists() or rejects.read_bytes() == b""
+
+
+def test_parameter_names_are_quoted_whole():
+    """`mut ` is a prefix, not a set of characters to strip: `ttl` must not become `l`."""
+    from codeback.generate.think import _params
+    from codeback.generate.view import View
+
+    spec, j = job()
+    sig = next(f for f in j.facts if f.kind == "signature")
+    from codeback.model import Fact
+    fake = Fact("signature", sig.key, sig.value, sig.code, sig.line, sig.terms,
+                (("params", "(ttl: Duration, task: &T, mut util: u32)"), ("returns", "Duration")))
+    j.facts = [fake if f is sig else f for f in j.facts]
+    assert _params(View(j)) == [("ttl", "Duration"), ("task", "&T"), ("util", "u32")]

@@ -242,7 +242,8 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
                and u.span.contains(o.unit.span) for o in kept):
             needs = [n for n in needs if n.angle != "schedule"]
         if not needs:
-            skips.append(Skip(u.path, "no grounded need: the facts show no backoff or jitter logic",
+            skips.append(Skip(u.path, "no grounded need: the offline generator's needs (delays, "
+                              "caps, jitter, schedules, retry loops) find nothing in its facts",
                               u.name, u.span.start_line))
             continue
         pieces_of[u.key] = pieces

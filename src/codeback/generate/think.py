@@ -19,7 +19,7 @@ def _params(v: View) -> list[tuple[str, str]]:
     for part in re.split(r",\s*(?![^<>()]*[>)])", raw.strip("()\n ")):
         if ":" in part:
             name, typ = part.split(":", 1)
-            out.append((name.strip().lstrip("mut ").strip(), " ".join(typ.split())))
+            out.append((name.strip().removeprefix("mut ").strip(), " ".join(typ.split())))
     return out
 
 
