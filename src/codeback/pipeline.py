@@ -7,7 +7,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -68,28 +67,28 @@ def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
     for s in spec.seed_files:
         if not any(_match_seed(p, [s]) for p in all_paths):
             found.seed_report.append(f"seed file {s} does not exist in {source.repo}")
+    seed_set = set(seeds)
     seed_hits = 0
-    for fu, routed in scan(source, router, spec.exclude_tests, seeds, workers=1):
+    for fu, routed in scan(source, router, spec.exclude_tests, all_paths if discover else seeds,
+                           workers):
+        found.files_scanned += 1
+        found.units_scanned += len(fu.units)
+        found.skips.extend(fu.skips)
         mine = [r for r in routed if r.agent == spec.name]
-        seed_hits += len(mine)
-        if not mine and routed:
-            held = ", ".join(f"{r.unit.name} ({r.agent or 'no agent'})" for r in routed[:6])
-            found.seed_report.append(
-                f"seed file {fu.path} holds no {spec.topic} code: it holds {held}")
-    paths = all_paths if discover else seeds
+        if fu.path in seed_set:
+            seed_hits += len(mine)
+            if not mine and routed:
+                held = ", ".join(f"{r.unit.name} ({r.agent or 'no agent'})" for r in routed[:6])
+                found.seed_report.append(
+                    f"seed file {fu.path} holds no {spec.topic} code: it holds {held}")
+        if mine:
+            found.files[fu.path] = fu
+            found.routed.extend(mine)
     if discover and seeds and seed_hits == 0:
         found.seed_report.append(f"discovering {spec.topic} code across the repository "
                                  f"({len(all_paths)} files)")
     elif not discover and seed_hits == 0:
         found.seed_report.append("--no-discover: keeping to the seed files, so nothing to write")
-    for fu, routed in scan(source, router, spec.exclude_tests, paths, workers):
-        found.files_scanned += 1
-        found.units_scanned += len(fu.units)
-        found.skips.extend(fu.skips)
-        mine = [r for r in routed if r.agent == spec.name]
-        if mine:
-            found.files[fu.path] = fu
-            found.routed.extend(mine)
     return found
 
 
@@ -173,7 +172,7 @@ class Plan:
     available: int
 
 
-def _covered(r: Routed, chosen: list[Routed], files: dict[str, FileUnits], router: Router) -> str:
+def _covered(r: Routed, chosen: list[Routed]) -> str:
     u = r.unit
     for o in chosen:
         if o is r or o.unit.path != u.path:
@@ -212,7 +211,7 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
     kept: list[Routed] = []
     texts: dict[str, str] = {}
     for r in chosen:
-        why = _covered(r, chosen, found.files, router)
+        why = _covered(r, chosen)
         if not why and r.unit.text in texts:
             why = f"same code as {texts[r.unit.text]}"
         texts.setdefault(r.unit.text, f"{r.unit.name} in {r.unit.path}")
@@ -276,6 +275,3 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
                               r.unit.span.start_line))
     return Plan(jobs, skips, pieces_of, available)
 
-
-def counts(items, key) -> Counter:
-    return Counter(key(i) for i in items)

@@ -22,7 +22,7 @@ from .route import Router
 from .source import list_files, open_source
 from .spec import AgentSpec, resolve_agents
 from .validate import Diversity, allowed_terms, check_record, ground, not_pasting, sha256
-from .write import Writer, record_line
+from .write import Writer
 
 
 @dataclass
@@ -248,6 +248,3 @@ def write_skips(out: Path, skips: list[Skip]) -> None:
                                            "line": s.line}) + b"\n" for s in skips))
     tmp.replace(path)
 
-
-def record_sha(record: dict) -> str:
-    return sha256(record_line(record))

@@ -41,7 +41,6 @@ class SignalSpec(_Strict):
     pattern: str
     weight: float
     unless: str | None = None
-    once: bool = True
 
     @field_validator("pattern", "unless")
     @classmethod

@@ -52,10 +52,10 @@ class Writer:
         self.out = out
         self.manifest = sidecar(out, "manifest")
         self.rejects = sidecar(out, "rejects")
-        self.created_dir = not out.parent.exists()
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            self.repaired = _repair(out) + _repair(self.manifest)
+            _repair(out)
+            _repair(self.manifest)
             self._reconcile()
             self._fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             self._mfd = os.open(self.manifest, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

@@ -25,12 +25,6 @@ def sample_repo() -> Path:
     return Path(str(resources.files("codeback").joinpath("sample", "webhook-delivery")))
 
 
-def _err():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
 def main() -> None:
     from ..errors import CodebackError
 

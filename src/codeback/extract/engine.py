@@ -40,7 +40,6 @@ class LangSpec:
         taken by text (YAML nests a mapping's first comment inside the parent pair).
     test_unit: True when a definition (with its attached nodes' text) is test code.
     scope: how a container contributes to its members' qualified names.
-    scoping: kinds that qualify the names of what they contain.
     """
 
     name: str
@@ -50,8 +49,6 @@ class LangSpec:
     outer: frozenset[str] = frozenset()
     test_unit: Callable[[str, str, str], bool] = lambda kind, name, head: False
     scope: ScopeName = lambda node, name, src: name
-    scoping: frozenset[str] = frozenset({"impl", "class", "trait", "module", "function", "method",
-                                         "interface", "object", "struct", "enum"})
     separator: str = "::"
     display_name: Callable[[str, Node, str, bytes], str] | None = None
     member_kind: Callable[[str, str | None], str] = lambda kind, parent_kind: kind

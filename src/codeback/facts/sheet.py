@@ -43,7 +43,6 @@ NUMBERS = {"integer_literal", "float_literal", "integer", "float", "number", "in
            "decimal_integer_literal", "decimal_floating_point_literal", "real_literal"}
 GO_UNITS = {"time.Nanosecond": 1e-9, "time.Microsecond": 1e-6, "time.Millisecond": 1e-3,
             "time.Second": 1.0, "time.Minute": 60.0, "time.Hour": 3600.0}
-NUM = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @dataclass(slots=True)
@@ -55,9 +54,6 @@ class FactSheet:
 
     def of(self, kind: str) -> list[Fact]:
         return [f for f in self.facts if f.kind == kind]
-
-    def has(self, kind: str) -> bool:
-        return any(f.kind == kind for f in self.facts)
 
     def terms(self) -> set[str]:
         out: set[str] = set()

@@ -138,11 +138,6 @@ def schedule(v: View, p: Pick) -> Need | None:
         ["schedule"])
 
 
-def _starts_at_zero(v: View) -> bool:
-    s = v.one("schedule")
-    return bool(s and s.value.startswith("0,"))
-
-
 def _transient(v: View) -> str:
     kinds = []
     if v.all("timeout"):

@@ -21,7 +21,6 @@ Why it is shaped this way:
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 import random
@@ -140,15 +139,6 @@ class _Budget:
         self.reserved -= reserved
         self.used += actual
 
-
-def _is_loopback(url: str | None) -> bool:
-    host = urlparse(url or "").hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @register("openai")

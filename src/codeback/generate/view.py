@@ -94,9 +94,6 @@ class View:
             return forms.split("|")[0]
         return fact.value or tick(fact.key)
 
-    def uses_tokio(self) -> bool:
-        return "tokio" in self.crates
-
     def uses_chrono(self) -> bool:
         return "chrono" in self.crates or any(f.value == "chrono" for f in self.all("time_type"))
 
