@@ -237,8 +237,65 @@ def test_explain_on_a_hard_negative_says_why_nobody_gets_it(fixture_repo):
     r = cli("scan", "--repo", fixture_repo, "--explain", f"python/retrylib/misc.py:{line + 2}")
     assert r.code == 0, r.err
     assert "function cache_ttl" in r.out
-    assert "    -4  cache lifetime or expiry: cache_ttl" in r.out
+    # its doubling would score, but it never speaks of retries or delays: not scored at all
+    assert "    not scored: the unit uses none of the topic's words (retr, backoff, " in r.out
+    assert "    +2.5  doubling or power growth: " in r.out and "(not counted)" in r.out
+    assert "    -4  cache lifetime or expiry: cache_ttl  (not counted)" in r.out
     assert "routed to: none — no topic reaches its threshold" in r.out
+
+
+def _fixture_files():
+    return sorted(p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*")
+                  if p.is_file() and p.suffix not in (".toml", ".md"))
+
+
+def test_routing_a_whole_file_decides_exactly_as_unit_by_unit(router):
+    """The file-level vocabulary search (what scans use) is an optimisation, never a change."""
+    checked = 0
+    for path in _fixture_files():
+        data = (FIXTURE / path).read_bytes()
+        units = extract_file(path, data, False).units
+        by_file = router.route_all(units, data)
+        one_by_one = router.route_all(units)
+        for a, b in zip(by_file, one_by_one, strict=True):
+            assert (a.agent, a.scores, a.reasons(), a.note) == (b.agent, b.scores, b.reasons(), b.note), a.unit.key
+            checked += 1
+    assert checked > 100
+
+
+def test_every_unit_labelled_with_a_topic_speaks_its_vocabulary(router):
+    """The vocabulary gate must cost no recall: a unit whose label accepts a topic uses one of
+    that topic's words (in its text or its qualified name)."""
+    for key, accepted in LABELS.items():
+        path, name = key.split("::", 1)
+        spoken = router.speaks(unit(path, name))
+        for topic in accepted - {"none"}:
+            assert topic in spoken, f"{key} is labelled {topic} but uses none of its words"
+
+
+def test_negative_signals_only_argue_against_a_candidate(router):
+    r = router.route(unit("go/retry/misc.go", "PollHealth"))
+    full, every = router.score(r.unit, full=True)
+    assert r.agent is None
+    assert all(s.weight > 0 for s in r.signals)  # below the threshold: negatives not weighed
+    assert any(s.weight < 0 and s.topic == "retry-state-machine" for s in every)  # though some match
+    assert r.scores["retry-state-machine"] == 4 and full["retry-state-machine"] == 2
+
+
+@pytest.mark.parametrize("extra,message", [
+    ('vocabulary = ["Retry"]', "vocabulary word 'Retry' must be non-empty lower-case ASCII"),
+    ('vocabulary = ["retr"]\nvocabulary_ignore = ["await"]', "vocabulary_ignore word 'await' holds no vocabulary stem"),
+])
+def test_a_bad_vocabulary_is_one_line_naming_the_file(tmp_path, extra, message):
+    from codeback.errors import SpecError
+    from codeback.spec import load_topic
+
+    path = tmp_path / "t.toml"
+    path.write_text(f'name = "t"\n{extra}\n[[signals]]\nname = "x"\nwhere = "name"\n'
+                    f"pattern = 'x'\nweight = 1\n")
+    with pytest.raises(SpecError) as e:
+        load_topic(str(path))
+    assert str(path) in str(e.value) and message in str(e.value) and "\n" not in str(e.value)
 
 
 def test_two_specs_never_give_one_unit_two_agents(fixture_repo):

@@ -29,7 +29,7 @@ Status = Callable[[str], None]
 
 def _extract_route(router: Router, exclude_tests: bool, path: str, data: bytes):
     fu = extract_file(path, data, exclude_tests)
-    return fu, [router.route(u) for u in fu.units]
+    return fu, router.route_all(fu.units, data)
 
 
 def scan(source: Source, router: Router, exclude_tests: bool = True,
@@ -219,7 +219,7 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
             skips.append(Skip(r.unit.path, why, r.unit.name, r.unit.span.start_line))
         else:
             kept.append(r)
-    helper_ok = lambda u: router.score(u)[0].get(spec.topic, 0) > 0  # noqa: E731
+    helper_ok = lambda u: router.score(u, full=True)[0].get(spec.topic, 0) > 0  # noqa: E731
     candidates = []
     pieces_of: dict[str, list] = {}
     for r in kept:

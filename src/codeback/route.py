@@ -112,44 +112,48 @@ class Router:
             for ref, t in self.topics.items()
             for s in t.signals
         ]
+        self.vocabulary = {ref: _Vocabulary(t.vocabulary, t.vocabulary_ignore) if t.vocabulary else None
+                           for ref, t in self.topics.items()}
+        self._positive = {ref: [s for s in self.signals if s.topic == ref and s.weight > 0]
+                          for ref in self.topics}
+        self._negative = {ref: [s for s in self.signals if s.topic == ref and s.weight <= 0]
+                          for ref in self.topics}
 
-    def score(self, unit: CodeUnit) -> tuple[dict[str, float], list[Signal]]:
-        code = code_only(unit)
-        fields = {
-            "name": unit.short_name,
-            "code": code,
-            "comment": "\n".join(unit.comments),
-            "string": "\n".join(unit.strings),
-            "path": unit.path,
-            "ident": "\n".join(sorted(set(IDENT.findall(code)))),
-        }
-        lowered: dict[str, str] = {}
+    def speaks(self, unit: CodeUnit) -> list[str]:
+        """The topics whose vocabulary the unit uses, in its text or its qualified name."""
+        return [ref for ref, v in self.vocabulary.items()
+                if v is None or v.search(unit.text) or v.search(unit.name)]
+
+    def score(self, unit: CodeUnit, full: bool = False, topics: list[str] | None = None,
+              ) -> tuple[dict[str, float], list[Signal]]:
+        """Per-topic scores and the signals behind them.
+
+        A topic is scored only when the unit speaks its vocabulary (`topics`, when given, are
+        those: `route_all` finds them for a whole file at once). Negative signals and the
+        long-unit penalty only argue against a candidate, so they are weighed when the positive
+        evidence reaches the threshold: the routing decision is the same as weighing them
+        everywhere, at a fraction of the cost. `full` weighs every signal of every topic (for
+        judging a helper as context, where the sign of the net score matters)."""
         scores = {t: 0.0 for t in self.topics}
         hits: list[Signal] = []
-        for sig in self.signals:
-            value = fields[sig.where]
-            if sig.needles is not None:
-                low = lowered.get(sig.where)
-                if low is None:
-                    low = lowered[sig.where] = value.lower()
-                if not any(n in low for n in sig.needles):
-                    continue
-            m = sig.rx.search(value)
-            if m and sig.unless is not None and sig.unless.search(value):
-                continue
-            if m:
-                scores[sig.topic] += sig.weight
-                hits.append(Signal(sig.topic, sig.name, sig.weight, _show(m, value, sig.where)))
-        lines = unit.span.end_line - unit.span.start_line + 1
-        for ref, t in self.topics.items():
-            if t.long_unit_lines and lines > t.long_unit_lines:
-                w = t.long_unit_weight * -(-(lines - t.long_unit_lines) // t.long_unit_lines)
-                scores[ref] += w
-                hits.append(Signal(ref, f"long unit ({lines} lines)", w, f"> {t.long_unit_lines} lines"))
-        return {t: round(s, 2) for t, s in scores.items()}, hits
+        if topics is None:
+            topics = list(self.topics) if full else self.speaks(unit)
+        fields = _Fields(unit) if topics else None
+        for ref in topics:
+            total = _match(self._positive[ref], fields, hits)
+            t = self.topics[ref]
+            if full or total >= t.threshold:
+                total += _match(self._negative[ref], fields, hits)
+                lines = unit.span.end_line - unit.span.start_line + 1
+                if t.long_unit_lines and lines > t.long_unit_lines:
+                    w = t.long_unit_weight * -(-(lines - t.long_unit_lines) // t.long_unit_lines)
+                    total += w
+                    hits.append(Signal(ref, f"long unit ({lines} lines)", w, f"> {t.long_unit_lines} lines"))
+            scores[ref] = round(total, 2)
+        return scores, hits
 
-    def route(self, unit: CodeUnit) -> Routed:
-        scores, hits = self.score(unit)
+    def route(self, unit: CodeUnit, topics: list[str] | None = None) -> Routed:
+        scores, hits = self.score(unit, topics=topics)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         best, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else float("-inf")
@@ -173,11 +177,21 @@ class Router:
             return Routed(unit, scores, hits, None, f"{why}; {note}" if note else why)
         return Routed(unit, scores, hits, agent, note or f"{best} wins {top:g} vs {second:g}")
 
-    def route_all(self, units: list[CodeUnit]) -> list[Routed]:
-        """Route the units of one file. A unit kept out only by its length (its topic part is a
-        few lines of a long body) gets a note naming the complete nested units (a const, a
-        closure) that carry that topic on their own: the focused pieces, never a cut."""
-        routed = [self.route(u) for u in units]
+    def route_all(self, units: list[CodeUnit], data: bytes | None = None) -> list[Routed]:
+        """Route the units of one file (`data`, when given, is the file's bytes: the vocabulary
+        is then searched once in the file and, only where it occurs, in each unit's byte span,
+        without decoding or lowering each unit). A unit kept out only by its
+        length (its topic part is a few lines of a long body) gets a note naming the complete
+        nested units (a const, a closure) that carry that topic on their own: the focused
+        pieces, never a cut."""
+        if data is None or not units:
+            routed = [self.route(u) for u in units]
+        else:
+            low = data.lower()
+            spoken = [(ref, v) for ref, v in self.vocabulary.items() if v is None or v.within(low)]
+            routed = [self.route(u, [ref for ref, v in spoken if v is None or v.search(u.name)
+                                     or v.within(low, u.span.start_byte, u.span.end_byte)])
+                      for u in units]
         for r in routed:
             if r.agent is not None:
                 continue
@@ -191,6 +205,70 @@ class Router:
                     names = ", ".join(o.unit.name for o in inner)
                     r.note += f"; narrowed: its {ref} part is routed as the nested unit(s) {names}"
         return routed
+
+
+class _Vocabulary:
+    """A topic's stems as one alternation over ASCII-lower-cased UTF-8, so a file's bytes
+    (lowered once) and a unit's text give the same answer. Ignored words come first in the
+    alternation: where one starts, it is consumed whole and the stems inside it are not seen."""
+
+    __slots__ = ("rx", "ignored")
+
+    def __init__(self, stems: list[str], ignore: list[str]) -> None:
+        words = sorted(set(ignore), key=len, reverse=True) + sorted(set(stems), key=len, reverse=True)
+        self.rx = re.compile(b"|".join(re.escape(w.encode()) for w in words))
+        self.ignored = frozenset(w.encode() for w in ignore)
+
+    def search(self, text: str) -> bool:
+        return self.within(text.encode().lower())
+
+    def within(self, low: bytes, start: int = 0, end: int | None = None) -> bool:
+        """Whether low[start:end] (ASCII-lower-cased UTF-8) uses a stem outside the ignored
+        words; searched in place (the alternation has no anchors, so this is the slice's
+        answer)."""
+        end = len(low) if end is None else end
+        m = self.rx.search(low, start, end)
+        while m is not None and m.group() in self.ignored:
+            m = self.rx.search(low, m.end(), end)
+        return m is not None
+
+
+class _Fields:
+    """The parts of a unit signals look at, built once and only for units some topic scores."""
+
+    __slots__ = ("name", "code", "comment", "string", "path", "ident", "lowered")
+
+    def __init__(self, unit: CodeUnit) -> None:
+        self.code = code_only(unit)
+        self.name = unit.short_name
+        self.comment = "\n".join(unit.comments)
+        self.string = "\n".join(unit.strings)
+        self.path = unit.path
+        self.ident = "\n".join(sorted(set(IDENT.findall(self.code))))
+        self.lowered: dict[str, str] = {}
+
+    def lower(self, where: str) -> str:
+        low = self.lowered.get(where)
+        if low is None:
+            low = self.lowered[where] = getattr(self, where).lower()
+        return low
+
+
+def _match(signals: list[_Compiled], fields: _Fields, hits: list[Signal]) -> float:
+    """Sum the weights of the signals that match, recording each hit. A signal whose literal
+    needles are all absent cannot match, so its regex is skipped."""
+    total = 0.0
+    for sig in signals:
+        if sig.needles is not None:
+            low = fields.lower(sig.where)
+            if not any(n in low for n in sig.needles):
+                continue
+        value = getattr(fields, sig.where)
+        m = sig.rx.search(value)
+        if m and (sig.unless is None or not sig.unless.search(value)):
+            total += sig.weight
+            hits.append(Signal(sig.topic, sig.name, sig.weight, _show(m, value, sig.where)))
+    return total
 
 
 def _strongest(hits: list[Signal], topic: str, n: int = 3) -> str:

@@ -159,13 +159,22 @@ def _explain(source, router, path: str, line: int, exclude_tests: bool) -> None:
         raise CodebackError(f"{path}:{line}: no unit there")
     unit = min(hits, key=lambda u: u.span.end_byte - u.span.start_byte)
     r = router.route(unit)
+    _, every = router.score(unit, full=True)  # every signal that matches, for a person to check
+    spoken = router.speaks(unit)
+    counted = {(s.topic, s.name) for s in r.signals}
     print(f"{unit.path}:{unit.span.start_line}-{unit.span.end_line} {unit.kind} {unit.name}")
     for topic, score in sorted(r.scores.items(), key=lambda kv: -kv[1]):
         owner = router.owner.get(topic, "no agent in this run")
-        print(f"  {topic} ({owner}): {score:g}, threshold {router.topics[topic].threshold:g}")
-        for s in r.signals:
+        t = router.topics[topic]
+        print(f"  {topic} ({owner}): {score:g}, threshold {t.threshold:g}")
+        if topic not in spoken:
+            print(f"    not scored: the unit uses none of the topic's words ({', '.join(t.vocabulary)})")
+        elif (pos := sum(s.weight for s in r.signals if s.topic == topic and s.weight > 0)) < t.threshold:
+            print(f"    positive evidence {pos:g} < {t.threshold:g}: negative signals not weighed")
+        for s in every:
             if s.topic == topic:
-                print(f"    {s.weight:+g}  {s.name}: {s.match}")
+                aside = "" if (s.topic, s.name) in counted else "  (not counted)"
+                print(f"    {s.weight:+g}  {s.name}: {s.match}{aside}")
     print(f"  routed to: {r.agent or 'none'} — {r.note}")
 
 
