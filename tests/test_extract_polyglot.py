@@ -58,6 +58,21 @@ EXPECTED: dict[str, tuple[str, list[tuple[str, str, int, int]]]] = {
         ("function", "backoff", 5, 10),
         ("function", "withRetry", 12, 21),
     ]),
+    # CommonJS: functions assigned to `X.prototype.m`, `exports.f`, `module.exports.f`, `a.b`.
+    "js/lib/attempts.js": ("javascript", [
+        ("const", "limits", 3, 3),
+        ("function", "Attempts", 5, 11),
+        ("method", "Attempts.allowed", 13, 16),
+        ("method", "Attempts.record", 18, 22),
+        ("function", "delayFor", 26, 28),
+        ("function", "jitter", 30, 30),
+        ("function", "limits.clamp", 32, 35),
+    ]),
+    "ts/src/poller.ts": ("typescript", [
+        ("function", "Poller", 1, 3),
+        ("method", "Poller.next", 5, 8),
+        ("function", "pollEvery", 10, 10),
+    ]),
     "java/src/main/java/dev/example/Backoff.java": ("java", [
         ("class", "Backoff", 6, 28),
         ("const", "Backoff.SCHEDULE", 8, 9),
@@ -85,6 +100,14 @@ EXPECTED: dict[str, tuple[str, list[tuple[str, str, int, int]]]] = {
         ("method", "Example.Backoff.delay_for", 8, 11),
         ("method", "Example.Backoff.call_with_retry", 13, 22),
     ]),
+    # `def self.x`, `class << self`, `module_function`, and anonymous block forwarding (`&` at a
+    # line end, which the grammar marks as an error).
+    "ruby/lib/example/retrier.rb": ("ruby", [
+        ("method", "Example.Retrier.with_retries", 4, 9),
+        ("method", "Example.Retrier.configure", 12, 14),
+        ("method", "Example.Retrier.attempt", 19, 25),
+        ("method", "Example.Retrier.forward", 27, 29),
+    ]),
     "php/src/Backoff.php": ("php", [
         ("class", "Backoff", 7, 34),
         ("field", "Backoff.scheduleMs", 9, 10),
@@ -110,7 +133,9 @@ TEST_FILES = [
     "rust/tests/retry_it.rs", "python/tests/test_backoff.py", "go/backoff_test.go",
     "ts/src/backoff.test.ts", "js/__tests__/retry.js",
     "java/src/test/java/dev/example/BackoffTest.java", "kotlin/src/test/kotlin/BackoffTest.kt",
-    "csharp/Example.Tests/BackoffTests.cs", "ruby/spec/backoff_spec.rb", "php/tests/BackoffTest.php",
+    "kotlin/src/commonTest/kotlin/BackoffCommonTest.kt",
+    "csharp/Example.Tests/BackoffTests.cs", "csharp/Example.Specs/BackoffSpecs.cs",
+    "ruby/spec/backoff_spec.rb", "php/tests/BackoffTest.php",
 ]
 
 
@@ -144,6 +169,9 @@ def test_unit_text_is_the_exact_byte_span(rel: str) -> None:
     ("go/backoff.go", "// DefaultSchedule"),
     ("ts/src/backoff.ts", "/** Delays (ms)"),
     ("js/lib/retry.mjs", "/**\n * Exponential"),
+    ("js/lib/attempts.js", "/** True while another attempt"),
+    ("ts/src/poller.ts", "/** Next wait"),
+    ("ruby/lib/example/retrier.rb", "# Entry point"),
     ("java/src/main/java/dev/example/Backoff.java", "/** Milliseconds"),
     ("kotlin/src/main/kotlin/Backoff.kt", "/** Milliseconds"),
     ("csharp/Example/Backoff.cs", "/// <summary>Retry"),
@@ -166,6 +194,25 @@ def test_decorators_and_annotations_are_inside_the_unit() -> None:
     assert java.text.startswith("@Deprecated")
     rust = next(u for u in _extract("rust/src/backoff.rs").units if u.name == "backoff_delay")
     assert "#[inline]\npub fn backoff_delay" in rust.text
+
+
+def test_assigned_functions_take_the_statement_and_their_owner() -> None:
+    units = {u.name: u for u in _extract("js/lib/attempts.js").units}
+    assert {name: u.parent for name, u in units.items() if u.kind in ("function", "method")} == {
+        "Attempts": None, "Attempts.allowed": "Attempts", "Attempts.record": "Attempts",
+        "delayFor": None, "jitter": None, "limits.clamp": "limits"}
+    # The whole statement: the trailing `;` is inside, and a statement without one ends at `}`.
+    assert units["Attempts.allowed"].text.endswith("\n};")
+    assert units["Attempts.record"].text.startswith("// Called after each failure")
+    assert units["Attempts.record"].text.endswith("\n}")
+    assert units["jitter"].text == "module.exports.jitter = (ms) => Math.random() * ms;"
+    ts = {u.name: u.parent for u in _extract("ts/src/poller.ts").units}
+    assert ts == {"Poller": None, "Poller.next": "Poller", "pollEvery": None}
+    tsx = extract_file("ui/a.tsx", b"Foo.prototype.bar = function () {};\n").units
+    assert [(u.kind, u.name, u.parent) for u in tsx] == [("method", "Foo.bar", "Foo")]
+    # A whole-module export names nothing of its own; an aliased method is no new definition.
+    assert extract_file("lib/x.js", b"module.exports = function () {};\n").units == []
+    assert extract_file("lib/x.js", b"A.prototype.b = A.prototype.c;\n").units == []
 
 
 def test_schedules_keep_their_values() -> None:

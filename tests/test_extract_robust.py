@@ -19,6 +19,18 @@ def test_syntax_error_keeps_well_formed_units_and_skips_the_broken_one() -> None
     assert [(s.reason, s.name, s.line) for s in fu.skips] == [("parse error inside unit", "broken", 5)]
 
 
+def test_ruby_block_forwarding_at_a_line_end_is_not_a_parse_error() -> None:
+    # tree-sitter-ruby marks an anonymous `&` before a line break as an error; a real error in
+    # the same method still skips it.
+    src = (b"def forwards(&)\n  go(1, &\n  )\nend\n\n"
+           b"def broken(&)\n  go(1, &\n  )\n  x = [1, 2 3]\nend\n\n"
+           b"def after\n  1\nend\n")
+    fu = extract_file("lib/x.rb", src)
+    assert [(u.name, u.span.start_line, u.span.end_line) for u in fu.units] == [
+        ("forwards", 1, 4), ("after", 12, 14)]
+    assert [(s.reason, s.name, s.line) for s in fu.skips] == [("parse error inside unit", "broken", 6)]
+
+
 def test_file_of_garbage_is_one_counted_skip() -> None:
     fu = extract_file("src/x.go", b"}}}} ((( not go at all \n")
     assert fu.units == []
@@ -77,7 +89,14 @@ def test_test_units_inside_ordinary_files(path: str, src: bytes, name: str) -> N
     ("src/latest.ts", False),
     ("lib/src/test/java/A.java", True), ("lib/src/main/java/ATest.java", False),
     ("lib/src/test/kotlin/A.kt", True), ("lib/src/main/kotlin/A.kt", False),
+    ("lib/src/commonTest/kotlin/A.kt", True), ("lib/src/jvmTest/kotlin/A.kt", True),
+    ("lib/src/androidUnitTest/kotlin/A.kt", True), ("lib/src/iosTest/kotlin/A.kt", True),
+    ("lib/src/integrationTest/java/A.java", True), ("lib/src/testFixtures/java/A.java", True),
+    ("lib/src/commonMain/kotlin/A.kt", False), ("lib/src/jvmMain/kotlin/LoadTest/A.kt", False),
     ("Svix.Tests/A.cs", True), ("Svix/RetryTests.cs", True), ("Svix/Retry.cs", False),
+    ("src/Polly.Contrib.WaitAndRetry.Specs/Utilities/TimeSpanExtensions.cs", True),
+    ("Lib.Spec/A.cs", True), ("Lib/RetrySpecs.cs", True), ("Lib/RetrySpec.cs", True),
+    ("Lib/Inspector.cs", False), ("Lib.Specifications/A.cs", False),
     ("spec/a_spec.rb", True), ("test/a.rb", True), ("lib/a_spec.rb", True), ("lib/a.rb", False),
     ("tests/ATest.php", True), ("src/ATest.php", True), ("src/A.php", False),
     ("server/tests/it.rs", True), ("server/src/retry.rs", False),

@@ -9,6 +9,8 @@ built lazily per language (`engine._compiled`), so importing this package stays 
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from ..model import FileUnits, Skip
 from . import codec  # noqa: F401  (cheap pickling of results sent back by pool workers)
 from . import config, csharp, go, java, javascript, kotlin, php, python, ruby, rust, typescript
@@ -48,7 +50,10 @@ _TEST_DIRS: dict[str, frozenset[str]] = {
     "ruby": frozenset({"spec", "test"}),
     "php": frozenset({"tests", "test"}),
 }
-_JVM_TEST_SOURCE_SETS = ("test", "androidTest", "testFixtures", "integrationTest")
+# Gradle source sets under `src/` holding test code: `test`, `testFixtures`, and any set whose name
+# ends in `Test` (`androidTest`, `integrationTest`, Kotlin Multiplatform's `commonTest`, `jvmTest`).
+_JVM_TEST_SOURCE_SETS = frozenset({"test", "testFixtures"})
+_CSHARP_TEST_PROJECTS = (".Tests", ".Test", ".UnitTests", ".IntegrationTests", ".Specs", ".Spec")
 
 
 def language_of(path: str) -> str | None:
@@ -76,11 +81,12 @@ def is_test_path(path: str) -> bool:
     if lang in ("typescript", "tsx", "javascript"):
         return ".test." in name or ".spec." in name
     if lang in ("java", "kotlin"):
-        return any(d == "src" and nxt in _JVM_TEST_SOURCE_SETS for d, nxt in zip(dirs, dirs[1:]))
+        return any(d == "src" and (nxt in _JVM_TEST_SOURCE_SETS or nxt.endswith("Test"))
+                   for d, nxt in pairwise(dirs))
     if lang == "csharp":
         stem = name[:-3]
-        return stem.endswith(("Tests", "Test")) or any(
-            d.endswith((".Tests", ".Test", ".UnitTests", ".IntegrationTests")) for d in dirs)
+        return stem.endswith(("Tests", "Test", "Specs", "Spec")) or any(
+            d.endswith(_CSHARP_TEST_PROJECTS) for d in dirs)
     if lang == "ruby":
         return name.endswith(("_spec.rb", "_test.rb"))
     if lang == "php":

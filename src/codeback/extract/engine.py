@@ -1,10 +1,11 @@
 """The language-neutral extraction engine.
 
 One tree-sitter query per language (``queries/<lang>.scm``) names what to cut: definitions are
-captured as ``@<kind>`` with their name as ``@name``; ``@import``, ``@comment`` and ``@string``
-capture context and prose. A small `LangSpec` per language adds only what a query cannot say:
-which preceding siblings (attributes, doc comments, decorators) belong to a unit, which
-definitions are tests, and how a container names its children.
+captured as ``@<kind>`` with their name as ``@name`` (and, for one declared outside its owner's
+body, the owner as ``@owner``: JavaScript's ``Foo.prototype.bar = function``); ``@import``,
+``@comment`` and ``@string`` capture context and prose. A small `LangSpec` per language adds
+only what a query cannot say: which preceding siblings (attributes, doc comments, decorators)
+belong to a unit, which definitions are tests, and how a container names its children.
 
 The tree is dropped after each file: only `CodeUnit`s (plain text and spans) leave this module,
 so memory stays flat however large the repository is.
@@ -36,10 +37,14 @@ class LangSpec:
     outer_of: instead of `outer`, a function choosing the wrapper (Go takes a `const` block's span
         only when the block holds a single spec).
     query: the query file's stem when several grammars share one (tsx reads typescript.scm).
+    more_queries: stems of query files read after it, shared by a family of grammars.
     leading_comment: a line-comment prefix; when set, comment lines directly above a unit are
         taken by text (YAML nests a mapping's first comment inside the parent pair).
     test_unit: True when a definition (with its attached nodes' text) is test code.
     scope: how a container contributes to its members' qualified names.
+    benign_error: True for an error node that is a known grammar gap in valid code (Ruby's
+        anonymous block argument before a line break); a unit whose only errors are benign is
+        kept instead of skipped as a parse error.
     """
 
     name: str
@@ -56,13 +61,16 @@ class LangSpec:
     outer_of: Callable[[Node], Node] | None = None
     query: str = ""
     leading_comment: bytes = b""
+    more_queries: tuple[str, ...] = ()
+    benign_error: Callable[[Node, bytes], bool] | None = None
 
 
 @cache
 def _compiled(spec: LangSpec) -> tuple[Parser, Query]:
     lang = Language(spec.language())
-    stem = spec.query or spec.name
-    text = resources.files("codeback.extract").joinpath("queries", f"{stem}.scm").read_text()
+    queries = resources.files("codeback.extract").joinpath("queries")
+    stems = (spec.query or spec.name, *spec.more_queries)
+    text = "\n".join(queries.joinpath(f"{stem}.scm").read_text() for stem in stems)
     return Parser(lang), Query(lang, text)
 
 
@@ -90,13 +98,13 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
     parser, query = _compiled(spec)
     tree = parser.parse(src)
     out = FileUnits(path, spec.name)
-    found: dict[int, tuple[int, str, Node, Node | None]] = {}
+    found: dict[int, tuple[int, str, Node, Node | None, Node | None]] = {}
     comments: list[tuple[int, str]] = []
     strings: list[tuple[int, str]] = []
     for pattern, caps in QueryCursor(query).matches(tree.root_node):
-        name_nodes = caps.get("name")
+        name_nodes, owner_nodes = caps.get("name"), caps.get("owner")
         for cap, nodes in caps.items():
-            if cap == "name" or cap[0] == "_":
+            if cap in ("name", "owner") or cap[0] == "_":
                 continue
             node = nodes[0]
             if cap == "import":
@@ -110,7 +118,8 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
                 # mapping is a section, any other pair a key): the earlier pattern wins.
                 seen = found.get(node.id)
                 if seen is None or pattern < seen[0]:
-                    found[node.id] = (pattern, cap, node, name_nodes[0] if name_nodes else None)
+                    found[node.id] = (pattern, cap, node, name_nodes[0] if name_nodes else None,
+                                      owner_nodes[0] if owner_nodes else None)
     comments.sort()
     strings.sort()
     cstarts = [c[0] for c in comments]
@@ -120,10 +129,13 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
     skipped_scopes: set[int] = set()
     defs = [d[1:] for d in found.values()]
     defs.sort(key=lambda d: (d[1].start_byte, -d[1].end_byte))
-    for kind, node, name_node in defs:
+    for kind, node, name_node, owner_node in defs:
         raw = _text(src, name_node) if name_node is not None else ""
         parent_id, parent_kind, parent_q = _container(node, by_id)
         sep = spec.separator
+        if owner_node is not None:
+            owner = _text(src, owner_node)
+            parent_q = f"{parent_q}{sep}{owner}" if parent_q else owner
         if parent_id in skipped_scopes:
             skipped_scopes.add(node.id)
             continue
@@ -154,7 +166,7 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
             continue
         if kind in spec.scope_only:
             continue
-        if node.has_error:
+        if node.has_error and not _errors_benign(spec, node, src):
             out.skips.append(Skip(path, "parse error inside unit", qual, span.start_line))
             continue
         lo, hi = span.start_byte, span.end_byte
@@ -167,6 +179,21 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
     if tree.root_node.has_error and not out.units:
         out.skips.append(Skip(path, "syntax error: no well-formed unit"))
     return out
+
+
+def _errors_benign(spec: LangSpec, node: Node, src: bytes) -> bool:
+    """True when every error node under `node` is one its language calls benign."""
+    if spec.benign_error is None:
+        return False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            if not spec.benign_error(n, src):
+                return False
+        else:
+            stack.extend(c for c in n.children if c.has_error)
+    return True
 
 
 def _comment_lines_above(span: Span, src: bytes, prefix: bytes) -> Span:

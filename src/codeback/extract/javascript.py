@@ -1,7 +1,10 @@
 """JavaScript: shared rules of the JS family (TypeScript and TSX reuse them): a JSDoc block or a
 comment touching a definition belongs to it, decorators above a class member belong to it, and an
 `export` wrapper is part of the definition's span. Test code is a path convention (`*.test.*`,
-`*.spec.*`, `__tests__/`), applied in `is_test_path`."""
+`*.spec.*`, `__tests__/`), applied in `is_test_path`.
+
+Functions assigned at top level are units too (`js_assigned.scm`, shared by the family):
+`Foo.prototype.bar = function` is the method `Foo.bar`, `exports.f = ...` the function `f`."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from .engine import LangSpec, adjacent
 
 ATTACHED = frozenset({"comment", "decorator"})
 OUTER = frozenset({"export_statement"})
+MORE_QUERIES = ("js_assigned",)
 
 
 def attached_ok(node: Node, below: Node, src: bytes) -> bool:
@@ -32,4 +36,5 @@ SPEC = LangSpec(
     attached_ok=attached_ok,
     outer=OUTER,
     separator=".",
+    more_queries=MORE_QUERIES,
 )

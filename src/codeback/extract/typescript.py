@@ -9,7 +9,7 @@ from dataclasses import replace
 import tree_sitter_typescript
 
 from .engine import LangSpec
-from .javascript import ATTACHED, OUTER, attached_ok
+from .javascript import ATTACHED, MORE_QUERIES, OUTER, attached_ok
 
 SPEC = LangSpec(
     name="typescript",
@@ -18,6 +18,7 @@ SPEC = LangSpec(
     attached_ok=attached_ok,
     outer=OUTER,
     separator=".",
+    more_queries=MORE_QUERIES,
 )
 
 TSX = replace(SPEC, name="tsx", language=tree_sitter_typescript.language_tsx, query="typescript")

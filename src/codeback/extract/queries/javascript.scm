@@ -27,6 +27,8 @@
   value: [(array) (object) (number) (string) (template_string) (true) (false) (null)
           (unary_expression) (binary_expression)])) @const)
 
+; `Foo.prototype.bar = function`, `exports.f = ...`: js_assigned.scm, read after this file.
+
 ; Context and prose: ES imports and top-level `require` calls.
 (program (import_statement) @import)
 (program (lexical_declaration (variable_declarator

@@ -24,6 +24,8 @@
   value: [(array) (object) (number) (string) (template_string) (true) (false) (null)
           (unary_expression) (binary_expression) (as_expression) (satisfies_expression)])) @const)
 
+; `Foo.prototype.bar = function`, `exports.f = ...`: js_assigned.scm, read after this file.
+
 ; Context and prose.
 (program (import_statement) @import)
 (comment) @comment
