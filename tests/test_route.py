@@ -222,7 +222,7 @@ def test_explain_shows_signals_weights_scores_and_the_decision(fixture_repo):
     out = r.out
     assert out.startswith(f"rust/src/backoff.rs:{line - 2}-")  # the unit with its doc comment
     assert "function ping_until_up" in out
-    assert "  backoff-jitter (svix-backoff-jitter): 14.5, threshold 5" in out
+    assert "  backoff-jitter (svix-backoff-jitter): 14.5, threshold 3.5" in out
     assert "  retry-state-machine (svix-retry-state-machine): 2.5, threshold 5" in out
     assert "    +3  random draw: " in out
     assert "    +2.5  doubling or power growth: " in out
@@ -350,3 +350,22 @@ def test_labelled_set_meets_the_issue_targets():
     res = bench.evaluate(FIXTURE, Router(resolve_agents(SVIX)), bench.load_labels(FIXTURE / "labels.toml"))
     assert bench.targets_met(res) == []
     assert not res["missing_labels"]
+
+
+def test_a_generic_method_name_is_read_with_its_types_name(router):
+    src = b'''import random
+
+
+class wait_random:
+    """Wait a random time between two bounds."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def __call__(self, attempt: int) -> float:
+        return self.low + random.random() * (self.high - self.low)
+'''
+    units = {u.name: u for u in extract_file("pkg/waits.py", src).units}
+    r = router.route(units["wait_random.__call__"])
+    assert "backoff-jitter:delay-like name +3 (wait_random.__call__)" in r.reasons()
+    assert r.agent == BJ, (r.scores, r.reasons())

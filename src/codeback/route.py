@@ -240,7 +240,7 @@ class _Fields:
 
     def __init__(self, unit: CodeUnit) -> None:
         self.code = code_only(unit)
-        self.name = unit.short_name
+        self.name = _own_name(unit)
         self.comment = "\n".join(unit.comments)
         self.string = "\n".join(unit.strings)
         self.path = unit.path
@@ -252,6 +252,22 @@ class _Fields:
         if low is None:
             low = self.lowered[where] = getattr(self, where).lower()
         return low
+
+
+GENERIC_NAMES = frozenset({"__call__", "__next__", "__iter__", "call", "invoke", "apply", "next",
+                           "get", "compute", "calculate", "value", "run", "execute", "do", "handle"})
+"""Method names that say nothing of what the method is about: its type's name speaks for it."""
+
+
+def _own_name(unit: CodeUnit) -> str:
+    """The name that `name` signals see: the unit's short name, led by its type's name when the
+    short name is generic (`wait_random.__call__`, `exponentialBackoff.Next`)."""
+    short = unit.short_name
+    if short.lower() not in GENERIC_NAMES or len(unit.name) == len(short):
+        return short
+    owner = unit.name[:-len(short)].rstrip(".:")
+    owner = owner.rsplit("::", 1)[-1].rsplit(".", 1)[-1]
+    return f"{owner}.{short}" if owner else short
 
 
 def _match(signals: list[_Compiled], fields: _Fields, hits: list[Signal]) -> float:

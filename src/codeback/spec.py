@@ -38,7 +38,8 @@ class _Strict(BaseModel):
 class SignalSpec(_Strict):
     """A weighted regular expression matched against one part of a unit.
 
-    `where`: ident (each identifier token), name (the unit's own name), code (the text with
+    `where`: ident (each identifier token), name (the unit's own name, led by its type's name
+    when it is a generic one such as `__call__` or `next`), code (the text with
     comments removed), comment, string (string literals), path (the file path). Negative weights
     pull a unit away from the topic. `unless`: the signal does not count when this expression
     also matches the same part (say, a function that computes no delay: a function marker,
