@@ -87,6 +87,8 @@ def test_test_units_inside_ordinary_files(path: str, src: bytes, name: str) -> N
     ("go/retry_test.go", True), ("go/testdata/x.go", True), ("go/retry.go", False),
     ("src/a.test.ts", True), ("src/a.spec.tsx", True), ("src/__tests__/a.js", True),
     ("src/latest.ts", False),
+    ("test.js", True), ("test/integration/retry.js", True), ("index.test-d.ts", True),
+    ("lib/testing.js", False), ("src/contest.ts", False),
     ("lib/src/test/java/A.java", True), ("lib/src/main/java/ATest.java", False),
     ("lib/src/test/kotlin/A.kt", True), ("lib/src/main/kotlin/A.kt", False),
     ("lib/src/commonTest/kotlin/A.kt", True), ("lib/src/jvmTest/kotlin/A.kt", True),

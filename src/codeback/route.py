@@ -255,7 +255,8 @@ class _Fields:
 
 
 GENERIC_NAMES = frozenset({"__call__", "__next__", "__iter__", "call", "invoke", "apply", "next",
-                           "get", "compute", "calculate", "value", "run", "execute", "do", "handle"})
+                           "get", "compute", "calculate", "value", "run", "execute", "do", "handle",
+                           "enumerate", "generate", "iterator", "sequence"})
 """Method names that say nothing of what the method is about: its type's name speaks for it."""
 
 

@@ -40,13 +40,14 @@ MAX_BYTES = 1_000_000
 """Default size limit: larger files are generated or data far more often than hand-written code."""
 
 # Folder names that hold test code, per language; any path component matching excludes a file.
+_JS_TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests"})
 _TEST_DIRS: dict[str, frozenset[str]] = {
     "rust": frozenset({"tests"}),
     "python": frozenset({"tests", "test"}),
     "go": frozenset({"testdata"}),
-    "typescript": frozenset({"__tests__", "__mocks__"}),
-    "tsx": frozenset({"__tests__", "__mocks__"}),
-    "javascript": frozenset({"__tests__", "__mocks__"}),
+    "typescript": _JS_TEST_DIRS,
+    "tsx": _JS_TEST_DIRS,
+    "javascript": _JS_TEST_DIRS,
     "ruby": frozenset({"spec", "test"}),
     "php": frozenset({"tests", "test"}),
 }
@@ -79,7 +80,8 @@ def is_test_path(path: str) -> bool:
     if lang == "go":
         return name.endswith("_test.go")
     if lang in ("typescript", "tsx", "javascript"):
-        return ".test." in name or ".spec." in name
+        # `x.test.ts`, `x.spec.js`, tsd's `index.test-d.ts`, and a lone `test.js` (ava, node:test)
+        return any(m in name for m in (".test.", ".spec.", ".test-d.")) or name.split(".")[0] == "test"
     if lang in ("java", "kotlin"):
         return any(d == "src" and (nxt in _JVM_TEST_SOURCE_SETS or nxt.endswith("Test"))
                    for d, nxt in pairwise(dirs))
