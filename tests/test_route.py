@@ -369,3 +369,32 @@ class wait_random:
     r = router.route(units["wait_random.__call__"])
     assert "backoff-jitter:delay-like name +3 (wait_random.__call__)" in r.reasons()
     assert r.agent == BJ, (r.scores, r.reasons())
+
+
+def test_signal_needles_never_skip_a_match(router):
+    """The literal prefilter is exact: wherever a signal's regex matches a unit's field, the
+    field holds a literal of every clause (checked on every fixture unit and the sample)."""
+    from codeback.route import _Fields, holds
+
+    sample = Path(__file__).parents[1] / "src" / "codeback" / "sample" / "webhook-delivery"
+    checked = 0
+    for root in (FIXTURE, sample):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".md",)):
+            rel = path.relative_to(root).as_posix()
+            for u in extract_file(rel, path.read_bytes(), False).units:
+                fields = _Fields(u)
+                for sig in router.signals:
+                    value = getattr(fields, sig.where)
+                    if sig.needles is not None and sig.rx.search(value):
+                        assert holds(sig.needles, value.lower()), (sig.name, u.key)
+                        checked += 1
+    assert checked > 500
+
+
+def test_needles_are_clauses_that_must_all_hold():
+    from codeback.route import needles
+
+    assert needles(r"(?i)\*\s*\w*attempt") == (frozenset({"attempt"}), frozenset({"*"}))
+    # (a and b) or cd  =  (a or cd) and (b or cd)
+    assert set(needles(r"a+b|cd")) == {frozenset({"a", "cd"}), frozenset({"b", "cd"})}
+    assert needles(r"\w+") is None

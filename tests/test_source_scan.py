@@ -67,3 +67,46 @@ def test_scan_json_lists_units_with_exact_spans_and_routing(repo):
     assert ("server/svix-server/src/broken.rs", "unfinished_backoff") not in by
     assert not [k for k in by if k[1].startswith("tests")]
     assert "1 parse error inside unit" in r.err and "1 test code" in r.err
+
+
+def _rows(r) -> dict:
+    assert r.code == 0, r.err
+    return {(x["path"], x["name"]): x for x in map(orjson.loads, r.out.splitlines())}
+
+
+def test_scan_parses_only_files_that_use_a_topics_words_and_loses_no_routed_unit(repo):
+    quick = _rows(cli("scan", "--json", "--repo", repo))
+    full = _rows(cli("scan", "--json", "--all", "--repo", repo))
+    assert set(quick) < set(full)  # some files were not parsed at all ...
+    skipped_files = {p for p, _ in full} - {p for p, _ in quick}
+    assert skipped_files and all(
+        not any(full[k]["agent"] or any(full[k]["scores"].values()) for k in full if k[0] == p)
+        for p in skipped_files)  # ... and none of their units had any score
+    assert {k: v for k, v in full.items() if v["agent"]} == {k: v for k, v in quick.items() if v["agent"]}
+    from codeback.extract import language_of
+    from codeback.route import Router
+    from codeback.spec import resolve_agents
+
+    router = Router(resolve_agents(["svix-backoff-jitter"]))
+    source = open_source(repo)
+    silent = [p for p in list_files(source, lambda x: language_of(x) is not None)
+              if not router.speaks_file(source.read(p))]
+    assert skipped_files <= set(silent)  # a silent file with no unit at all lists nothing anyway
+    r = cli("scan", "--repo", repo)
+    assert f"not parsed: {len(silent)} files that use none of the topics' words" in r.err
+
+
+def test_seed_files_are_parsed_even_when_silent(repo):
+    from codeback.pipeline import find
+    from codeback.route import Router
+    from codeback.spec import resolve_agents
+
+    source = open_source(repo)
+    spec = resolve_agents(["svix-backoff-jitter"])[0]
+    silent = "server/svix-server/Cargo.toml"
+    assert not Router([spec]).speaks_file((source.root / silent).read_bytes())
+    spec = spec.model_copy(update={"seed_files": [silent]})
+    found = find(source, spec, Router(resolve_agents(["svix-backoff-jitter"])), discover=False)
+    # parsed all the same, so the report can say what the seed holds instead
+    assert any(f"seed file {silent} holds no backoff-jitter code: it holds package" in line
+               for line in found.seed_report), found.seed_report

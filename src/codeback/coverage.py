@@ -45,6 +45,9 @@ class Coverage:
         self.unrouted = 0
         self._seeds = sorted({s for a in agents for s in a.seed_files})
 
+    def is_seed(self, path: str) -> bool:
+        return _is_seed(path, self._seeds)
+
     def add(self, fu: FileUnits | None, routed: Iterable[Routed]) -> None:
         routed = list(routed)
         if fu is not None:

@@ -85,13 +85,21 @@ class Skip:
 
 @dataclass(slots=True)
 class FileUnits:
-    """What extraction yields per file: its units, its imports (context), and what it skipped."""
+    """What extraction yields per file: its units, its imports (context), and what it skipped.
+    `parsed` is False for a file read but not parsed, because nothing in it could be wanted."""
 
     path: str
     lang: Lang
     units: list[CodeUnit] = field(default_factory=list)
     imports: list[Piece] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
+    parsed: bool = True
+
+    @property
+    def was_parsed(self) -> bool:
+        """Parsed, as opposed to turned down unread (not wanted) or skipped whole (a test file,
+        a binary, ...: no units and a skip)."""
+        return self.parsed and (bool(self.units) or not self.skips)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,18 +27,32 @@ from .spec import AgentSpec
 Status = Callable[[str], None]
 
 
-def _extract_route(router: Router, exclude_tests: bool, path: str, data: bytes):
-    fu = extract_file(path, data, exclude_tests)
-    return fu, router.route_all(fu.units, data)
+def _extract_route(router: Router, exclude_tests: bool, everything: bool, always: frozenset[str],
+                   path: str, data: bytes):
+    wanted = None if everything or path in always else router.speaks_file
+    fu = extract_file(path, data, exclude_tests, wanted=wanted)
+    # Routing without its units: they travel once, packed, inside `fu`.
+    return fu, [(r.scores, r.signals, r.agent, r.note) for r in router.route_all(fu.units, data)]
+
+
+def _rejoin(result) -> tuple[FileUnits, list[Routed]]:
+    fu, rows = result
+    return fu, [Routed(u, *row) for u, row in zip(fu.units, rows, strict=True)]
 
 
 def scan(source: Source, router: Router, exclude_tests: bool = True,
-         paths: list[str] | None = None, workers: int | None = None,
+         paths: list[str] | None = None, workers: int | None = None, everything: bool = False,
+         always: frozenset[str] = frozenset(),
          ) -> Iterator[tuple[FileUnits, list[Routed]]]:
-    """Every file's units with their routing, in path order; trees never leave the workers."""
+    """Every file's units with their routing, in path order; trees never leave the workers.
+
+    A file that uses none of any topic's words is read but not parsed (`parsed` False, no
+    units): no unit of it could reach an agent. `everything` parses every file all the same;
+    `always` names files parsed in any case (seed files, whose contents a report lists)."""
     if paths is None:
         paths = list_files(source, lambda rel: language_of(rel) is not None)
-    yield from map_files(source.root, paths, partial(_extract_route, router, exclude_tests), workers)
+    fn = partial(_extract_route, router, exclude_tests, everything, frozenset(always))
+    yield from map(_rejoin, map_files(source.root, paths, fn, workers))
 
 
 @dataclass
@@ -50,6 +64,7 @@ class Found:
     skips: list[Skip] = field(default_factory=list)
     seed_report: list[str] = field(default_factory=list)
     files_scanned: int = 0
+    files_parsed: int = 0
     units_scanned: int = 0
 
 
@@ -70,8 +85,9 @@ def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
     seed_set = set(seeds)
     seed_hits = 0
     for fu, routed in scan(source, router, spec.exclude_tests, all_paths if discover else seeds,
-                           workers):
+                           workers, always=frozenset(seed_set)):
         found.files_scanned += 1
+        found.files_parsed += fu.was_parsed
         found.units_scanned += len(fu.units)
         found.skips.extend(fu.skips)
         mine = [r for r in routed if r.agent == spec.name]

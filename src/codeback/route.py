@@ -40,51 +40,69 @@ class _Compiled:
     where: str
     rx: re.Pattern
     weight: float
-    needles: tuple[str, ...] | None  # lower-case literals one of which every match contains
+    needles: Clauses | None  # literals every match contains, in conjunctive form
     unless: re.Pattern | None = None
 
 
-def needles(pattern: str) -> tuple[str, ...] | None:
-    """Literal strings, one of which every match of `pattern` must contain (lower-cased), or None
-    when no such set can be read off the pattern. Checking them with `in` first is exact: a unit
-    holding none of them cannot match, and the regex is skipped (a plain substring test runs at
-    memory speed, the regex at a fraction of it)."""
+Clauses = tuple[frozenset[str], ...]
+"""Needles in conjunctive form: every match contains a literal of each clause (lower-cased)."""
+
+_MAX_COMBOS = 32
+
+
+def needles(pattern: str) -> Clauses | None:
+    """The literals a match of `pattern` must contain, as clauses that must all hold (each: one
+    of these strings), or None when nothing can be read off the pattern. Testing them with `in`
+    first is exact: text that fails a clause cannot match, and the regex is skipped (a substring
+    test runs at memory speed, the regex at a fraction of it). Clauses, not a single set: `*`
+    near an attempt counter needs both a `*` and an attempt word, which prunes far more."""
+    from itertools import product
     from re import _constants as C
     from re import _parser
 
-    def seq(items) -> frozenset[str] | None:
-        best: frozenset[str] | None = None
+    def seq(items) -> list[frozenset[str]]:
+        out: list[frozenset[str]] = []
         run: list[str] = []
-
-        def consider(cand: frozenset[str] | None) -> None:
-            nonlocal best
-            if cand and (best is None or min(map(len, cand)) > min(map(len, best))):
-                best = cand
-
         for op, av in items:
             if op is C.LITERAL:
                 run.append(chr(av))
                 continue
             if run:
-                consider(frozenset({"".join(run).lower()}))
+                out.append(frozenset({"".join(run).lower()}))
                 run = []
             if op is C.SUBPATTERN:
-                consider(seq(av[-1]))
+                out += seq(av[-1])
             elif op is C.BRANCH:
                 branches = [seq(b) for b in av[1]]
                 if all(branches):
-                    consider(frozenset().union(*branches))
+                    out += _either(branches)
             elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
-                consider(seq(av[2]))
+                out += seq(av[2])
         if run:
-            consider(frozenset({"".join(run).lower()}))
-        return best
+            out.append(frozenset({"".join(run).lower()}))
+        return out
+
+    def _either(branches: list[list[frozenset[str]]]) -> list[frozenset[str]]:
+        """(a1 and a2) or (b1 and b2) = every union of one clause from each branch."""
+        n = 1
+        for b in branches:
+            n *= len(b)
+        if n > _MAX_COMBOS:  # keep each branch's most selective clause only
+            branches = [[max(b, key=lambda c: min(map(len, c)))] for b in branches]
+        return [frozenset().union(*combo) for combo in product(*branches)]
 
     try:
-        found = seq(_parser.parse(pattern))
+        clauses = set(seq(_parser.parse(pattern)))
     except Exception:  # noqa: BLE001 - an unusual pattern just gets no prefilter
         return None
-    return tuple(sorted(found)) if found else None
+    # a clause that holds another is implied by it; rarer (longer) literals first
+    kept = [c for c in clauses if not any(o < c for o in clauses)]
+    kept.sort(key=lambda c: (-min(map(len, c)), sorted(c)))
+    return tuple(kept) or None
+
+
+def holds(clauses: Clauses, low: str) -> bool:
+    return all(any(n in low for n in c) for c in clauses)
 
 
 class Router:
@@ -118,6 +136,12 @@ class Router:
                           for ref in self.topics}
         self._negative = {ref: [s for s in self.signals if s.topic == ref and s.weight <= 0]
                           for ref in self.topics}
+
+    def speaks_file(self, data: bytes) -> bool:
+        """Whether any topic could score a unit of this file (a file that uses none of any
+        topic's words holds no unit any agent can get, so a scan need not parse it)."""
+        low = data.lower()
+        return any(v is None or v.within(low) for v in self.vocabulary.values())
 
     def speaks(self, unit: CodeUnit) -> list[str]:
         """The topics whose vocabulary the unit uses, in its text or its qualified name."""
@@ -276,10 +300,8 @@ def _match(signals: list[_Compiled], fields: _Fields, hits: list[Signal]) -> flo
     needles are all absent cannot match, so its regex is skipped."""
     total = 0.0
     for sig in signals:
-        if sig.needles is not None:
-            low = fields.lower(sig.where)
-            if not any(n in low for n in sig.needles):
-                continue
+        if sig.needles is not None and not holds(sig.needles, fields.lower(sig.where)):
+            continue
         value = getattr(fields, sig.where)
         m = sig.rx.search(value)
         if m and (sig.unless is None or not sig.unless.search(value)):

@@ -43,6 +43,7 @@ class Report:
     error: str = ""
     diversity: dict[str, float] = field(default_factory=dict)
     files_scanned: int = 0
+    files_parsed: int = 0
     units_scanned: int = 0
     commit: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
@@ -178,6 +179,7 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
     report = Report(spec.name, out, target=(spec.target.min, spec.target.max), commit=source.commit)
     report.seed_report = found.seed_report
     report.files_scanned, report.units_scanned = found.files_scanned, found.units_scanned
+    report.files_parsed = found.files_parsed
     report.skips = [s for s in found.skips] + p.skips
     report.available = p.available
     if not out.parent.exists():

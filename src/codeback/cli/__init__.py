@@ -81,12 +81,14 @@ def scan(
     include_tests: Annotated[bool, typer.Option("--include-tests", help="Keep test code.")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Processes (default: all cores).")] = None,
     coverage: Annotated[bool, typer.Option("--coverage", help="Per agent: units, files, languages, and the seed files that held nothing for it (with --json: as one JSON object).")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="Also parse (and list) files that use none of the topics' words; their units can reach no agent.")] = False,
 ) -> None:
-    """Extract and route every unit; no generation."""
+    """Extract and route units; no generation. Files that use none of any topic's words are
+    read but not parsed, unless --all."""
     from .render import scan_command
 
     scan_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], json, explain,
-                 not include_tests, workers, coverage=coverage)
+                 not include_tests, workers, coverage=coverage, everything=everything)
 
 
 @app.command()

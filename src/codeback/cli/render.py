@@ -47,7 +47,8 @@ def print_report(r) -> None:
     err.print(f"\n[bold]{r.spec}[/]: {r.written} written, {r.already} already in {r.out}, "
               f"{r.rejected} rejected — {r.total} in the dataset "
               f"(target {r.target[0]}–{r.target[1]})")
-    err.print(f"scanned {r.files_scanned} files, {r.units_scanned} units"
+    err.print(f"scanned {r.files_scanned} files ({r.files_parsed} parsed; the others are skipped or "
+              f"use none of the topics' words), {r.units_scanned} units"
               + (f"; commit {r.commit[:12]}" if r.commit else "; not a git checkout"))
     if r.per_unit:
         t = Table("unit", "examples", title="examples per unit", title_justify="left")
@@ -76,7 +77,8 @@ def print_report(r) -> None:
 
 
 def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None,
-                 exclude_tests: bool, workers: int | None, coverage: bool = False) -> None:
+                 exclude_tests: bool, workers: int | None, coverage: bool = False,
+                 everything: bool = False) -> None:
     from ..errors import CodebackError
     from ..extract import language_of
     from ..pipeline import scan
@@ -96,14 +98,21 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
 
     cov = Coverage(source, router.agents) if coverage else None
     langs: Counter = Counter()
+    files: dict[str, Counter] = {}  # language -> {"files", "parsed"}
     agents: Counter = Counter()
     routed_rows: list[tuple[str, str, str]] = []
     skips: Counter = Counter()
     out = sys.stdout.buffer
     with _progress() as prog:
         task = prog.add_task("scanning", total=len(paths))
-        for fu, routed in scan(source, router, exclude_tests, paths, workers):
+        seeds = frozenset(p for p in paths if cov is not None and cov.is_seed(p))
+        for fu, routed in scan(source, router, exclude_tests, paths, workers, everything, seeds):
             prog.advance(task)
+            if fu.lang:
+                f = files.setdefault(fu.lang, Counter())
+                f["files"] += 1
+                f["parsed"] += fu.was_parsed
+                f["unparsed"] += not fu.parsed
             for s in fu.skips:
                 skips[s.reason] += 1
             if cov is not None:
@@ -130,9 +139,10 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
     for reason, n in source.skipped.items():
         skips[reason] += n
     if not as_json:
-        t = Table("language", "units", title=f"{source.repo}: {len(paths)} files", title_justify="left")
-        for lang, n in langs.most_common():
-            t.add_row(lang, str(n))
+        t = Table("language", "files", "parsed", "units", title=f"{source.repo}: {len(paths)} files",
+                  title_justify="left")
+        for lang, f in sorted(files.items(), key=lambda kv: -kv[1]["files"]):
+            t.add_row(lang, str(f["files"]), str(f["parsed"]), str(langs[lang]))
         err.print(t)
         t = Table("agent", "units")
         for agent, n in agents.most_common():
@@ -142,6 +152,9 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
             err.print("routed units:")
             for agent, where, name in sorted(routed_rows):
                 err.print(f"  {agent}  {where}  {name}", markup=False)
+    unparsed = sum(f["unparsed"] for f in files.values())
+    if unparsed:
+        err.print(f"not parsed: {unparsed} files that use none of the topics' words (--all parses them)")
     if skips:
         err.print("skipped: " + "; ".join(f"{n} {why}" for why, n in skips.most_common()))
 

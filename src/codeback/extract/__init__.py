@@ -9,6 +9,8 @@ built lazily per language (`engine._compiled`), so importing this package stays 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from itertools import pairwise
 
 from ..model import FileUnits, Skip
@@ -97,10 +99,13 @@ def is_test_path(path: str) -> bool:
 
 
 def extract_file(path: str, data: bytes, exclude_tests: bool = True,
-                 max_bytes: int = MAX_BYTES) -> FileUnits:
+                 max_bytes: int = MAX_BYTES, wanted: Callable[[bytes], bool] | None = None,
+                 ) -> FileUnits:
     """Units of one file; unusable input becomes a counted skip, never an exception.
 
-    `path` is repository-relative: test-path rules look at its folder names.
+    `path` is repository-relative: test-path rules look at its folder names. `wanted`, when
+    given, is asked about a usable file's bytes before parsing: a file it turns down is not
+    parsed at all (most of a repository, for a scan that only wants a topic's words).
     """
     lang = language_of(path)
     if lang is None:
@@ -115,6 +120,8 @@ def extract_file(path: str, data: bytes, exclude_tests: bool = True,
         data.decode("utf-8")
     except UnicodeDecodeError:
         return FileUnits(path, lang, skips=[Skip(path, "invalid UTF-8")])
+    if wanted is not None and not wanted(data):
+        return FileUnits(path, lang, parsed=False)
     try:
         return extract(LANGS[lang], path, data, exclude_tests)
     except RecursionError as exc:  # pathological nesting; query and grammar errors are bugs: raise

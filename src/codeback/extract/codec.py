@@ -5,7 +5,7 @@ the default pickling of frozen slotted dataclasses that transfer costs about as 
 extraction itself on a 2-core machine (a Python `__setstate__` call per object, and every method's
 text sent a second time inside its class's text). Registered here with `copyreg`:
 
-- `Span`, `CodeUnit`, `Piece`, `Skip` pickle as a constructor call on a flat tuple;
+- `Span`, `CodeUnit`, `Piece`, `Skip`, `Signal` pickle as a constructor call on a flat tuple;
 - `FileUnits` sends a unit's text as a reference into the enclosing unit's text when that text is
   ASCII (byte offsets are then character offsets), so nested units cost a few integers.
 
@@ -18,14 +18,15 @@ from __future__ import annotations
 import copyreg
 from dataclasses import fields
 
-from ..model import CodeUnit, FileUnits, Piece, Skip, Span
+from ..model import CodeUnit, FileUnits, Piece, Signal, Skip, Span
 
 _EXPECTED = {
     Span: ("start_byte", "end_byte", "start_line", "end_line"),
     CodeUnit: ("path", "lang", "kind", "name", "span", "text", "parent", "comments", "strings"),
     Piece: ("path", "span", "text", "role", "name"),
     Skip: ("path", "reason", "name", "line"),
-    FileUnits: ("path", "lang", "units", "imports", "skips"),
+    FileUnits: ("path", "lang", "units", "imports", "skips", "parsed"),
+    Signal: ("topic", "name", "weight", "match"),
 }
 
 
@@ -45,12 +46,16 @@ def _skip(s: Skip) -> tuple:
     return Skip, (s.path, s.reason, s.name, s.line)
 
 
+def _signal(s: Signal) -> tuple:
+    return Signal, (s.topic, s.name, s.weight, s.match)
+
+
 def _file(fu: FileUnits) -> tuple:
     packed: list[tuple] = []
     open_: list[int] = []  # indices of units whose span may contain the next unit (a stack)
     for i, u in enumerate(fu.units):
         if u.path != fu.path or u.lang != fu.lang:
-            return FileUnits, (fu.path, fu.lang, fu.units, fu.imports, fu.skips)
+            return FileUnits, (fu.path, fu.lang, fu.units, fu.imports, fu.skips, fu.parsed)
         s = u.span
         while open_ and fu.units[open_[-1]].span.end_byte < s.end_byte:
             open_.pop()
@@ -63,11 +68,11 @@ def _file(fu: FileUnits) -> tuple:
         packed.append((u.kind, u.name, s.start_byte, s.end_byte, s.start_line, s.end_line, text,
                        u.parent, u.comments, u.strings))
         open_.append(i)
-    return _unpack_file, (fu.path, fu.lang, packed, fu.imports, fu.skips)
+    return _unpack_file, (fu.path, fu.lang, packed, fu.imports, fu.skips, fu.parsed)
 
 
 def _unpack_file(path: str, lang: str, packed: list[tuple], imports: list[Piece],
-                 skips: list[Skip]) -> FileUnits:
+                 skips: list[Skip], parsed: bool) -> FileUnits:
     units: list[CodeUnit] = []
     for kind, name, sb, eb, sl, el, text, parent, comments, strings in packed:
         if type(text) is tuple:
@@ -75,7 +80,7 @@ def _unpack_file(path: str, lang: str, packed: list[tuple], imports: list[Piece]
             text = units[idx].text[lo:hi]
         units.append(CodeUnit(path, lang, kind, name, Span(sb, eb, sl, el), text, parent,
                               comments, strings))
-    return FileUnits(path, lang, units, imports, skips)
+    return FileUnits(path, lang, units, imports, skips, parsed)
 
 
 def register() -> bool:
@@ -86,6 +91,7 @@ def register() -> bool:
     copyreg.pickle(CodeUnit, _unit)
     copyreg.pickle(Piece, _piece)
     copyreg.pickle(Skip, _skip)
+    copyreg.pickle(Signal, _signal)
     copyreg.pickle(FileUnits, _file)
     return True
 
