@@ -43,6 +43,20 @@ class _Apply:
         return self.fn(path, _read(self.root, path))
 
 
+_installed: _Apply | None = None
+
+
+def _install(apply: _Apply) -> None:
+    """Pool initializer: the worker keeps `apply` (with its router, topics and compiled
+    patterns) for its whole life instead of receiving a pickled copy with every chunk."""
+    global _installed
+    _installed = apply
+
+
+def _run_installed(path: str):
+    return _installed(path)
+
+
 def _read(root: Path, path: str) -> bytes:
     try:
         with open(root / path, "rb") as fh:
@@ -88,9 +102,9 @@ def map_files(root: Path, paths: list[str], fn: Callable[[str, bytes], T],
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
-    with ctx.Pool(n_workers) as pool:
+    with ctx.Pool(n_workers, initializer=_install, initargs=(apply,)) as pool:
         try:
-            for result in pool.imap(apply, feed(), chunksize):
+            for result in pool.imap(_run_installed, feed(), chunksize):
                 window.release()
                 yield result
         finally:
