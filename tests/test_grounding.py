@@ -82,6 +82,35 @@ def test_diversity_refuses_near_duplicates():
                           "entirely different reasoning about caps and floors and schedules " * 5)
 
 
+def test_a_template_sentence_may_describe_two_pieces_of_code_not_three():
+    d = Diversity()
+    boiler = "This sentence could be written about any piece of code at all, which is the problem."
+
+    def reasoning(topic: str) -> str:  # otherwise different, so only the sentence rule can object
+        return f"{boiler}\n\n" + " ".join(f"{topic} point {i} stands on its own here." for i in range(12))
+
+    d.add("Request one about a cap.", reasoning("cap"), code="```rust\nfn a() {}\n```")
+    d.add("Request two, on jitter instead.", reasoning("jitter"), code="```rust\nfn b() {}\n```")
+    assert not d.problems("Request three, about the same code as one.", reasoning("floor"),
+                          code="```rust\nfn a() {}\n```")
+    problems = d.problems("Request four, a third piece of code.", reasoning("schedule"),
+                          code="```rust\nfn c() {}\n```")
+    assert problems and "already written about 2 other pieces of code" in problems[0], problems
+
+
+def test_a_resumed_run_counts_stored_reasoning_as_written():
+    """Stored records are split back into request, reasoning and code, so a resumed run weighs
+    the same text a fresh run did (not the reasoning with the code block glued on)."""
+    record = {"messages": [{"role": "system", "content": "s"},
+                           {"role": "user", "content": GOOD_REQUEST},
+                           {"role": "assistant", "content": f"<think>\n{GOOD_REASONING}\n</think>\n\n"
+                                                             "```rust\nfn a() {}\n```"}]}
+    fresh, resumed = Diversity(), Diversity()
+    fresh.add(GOOD_REQUEST, GOOD_REASONING, "```rust\nfn a() {}\n```")
+    resumed.add_record(record)
+    assert resumed.seen == fresh.seen and resumed.sentences == fresh.sentences
+
+
 def test_generated_dataset_is_diverse_and_grounded(repo, tmp_path):
     out = tmp_path / "d.jsonl"
     assert cli("run", "--repo", repo, "--out", out).code == 0

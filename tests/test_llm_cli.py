@@ -47,12 +47,13 @@ def sample(tmp_path_factory):
     seen = Diversity()
 
     def check(job: Job, draft) -> list[str]:
-        return draft_problems(prep.spec, job, draft) or seen.problems(draft.request, draft.reasoning)
+        return draft_problems(prep.spec, job, draft) or seen.problems(draft.request, draft.reasoning,
+                                                                      job.code_block)
 
     answers: dict[str, dict] = {}
     for outcome in OfflineBackend().run(jobs, check):
         assert outcome.draft is not None, outcome.problems
-        seen.add(outcome.draft.request, outcome.draft.reasoning)
+        seen.add(outcome.draft.request, outcome.draft.reasoning, outcome.job.code_block)
         answers[key_of(outcome.job)] = {"request": outcome.draft.request, "reasoning": outcome.draft.reasoning}
     assert len(answers) == len(jobs) >= 10  # the key tells every job apart
     return repo, jobs, answers

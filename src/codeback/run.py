@@ -190,8 +190,7 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
     existing = Diversity()
     for line in (out.read_bytes().splitlines() if out.exists() else []):
         try:
-            msgs = orjson.loads(line)["messages"]
-            existing.add(msgs[1]["content"], msgs[2]["content"])
+            existing.add_record(orjson.loads(line))
         except (orjson.JSONDecodeError, KeyError, IndexError, TypeError):
             continue
     todo = [j for j in p.jobs if j.id not in writer.ids]
@@ -201,7 +200,7 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
     def check(job: Job, draft: Draft) -> list[str]:
         problems = draft_problems(spec, job, draft)
         if not problems:
-            problems = existing.problems(draft.request, draft.reasoning)
+            problems = existing.problems(draft.request, draft.reasoning, job.code_block)
         return problems
 
     try:
@@ -211,7 +210,7 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
                 d = outcome.draft
                 writer.append(Example(job.id, make_record(spec, job, d),
                                       provenance(source, job, d, scores.get(job.unit.key, 0))))
-                existing.add(d.request, d.reasoning)
+                existing.add(d.request, d.reasoning, job.code_block)
                 report.written += 1
                 report.per_unit[job.unit.name] += 1
                 report.per_style[job.style] += 1

@@ -147,16 +147,18 @@ def long_sentences(text: str, words: int = 10) -> set[str]:
 
 class Diversity:
     """Keeps the shingles of what was accepted, to refuse near-duplicates, and counts long
-    sentences across the dataset so no boilerplate sentence appears in more than
-    `sentence_max` examples."""
+    sentences across the dataset so that no boilerplate sentence is written about more than
+    `sentence_max` different pieces of code. `code` names the code an example is about (its code
+    block): facts about one unit may recur across that unit's own examples, but a sentence that
+    fits any code is a template."""
 
-    def __init__(self, request_max: float = 0.5, reasoning_max: float = 0.7, sentence_max: int = 3):
+    def __init__(self, request_max: float = 0.5, reasoning_max: float = 0.7, sentence_max: int = 2):
         self.limits = {"request": request_max, "reasoning": reasoning_max}
         self.seen: dict[str, list[set[str]]] = {"request": [], "reasoning": []}
         self.sentence_max = sentence_max
-        self.sentences: dict[str, int] = {}
+        self.sentences: dict[str, set[str]] = {}  # sentence -> the code blocks it was written about
 
-    def problems(self, request: str, reasoning: str) -> list[str]:
+    def problems(self, request: str, reasoning: str, code: str = "") -> list[str]:
         out = []
         for field, text in (("request", request), ("reasoning", reasoning)):
             sh = shingles(text)
@@ -164,17 +166,28 @@ class Diversity:
             if worst > self.limits[field]:
                 out.append(f"{field} too close to one already written (5-gram Jaccard {worst:.2f} > "
                            f"{self.limits[field]})")
+        key = sha256(code)
         for sent in long_sentences(request + "\n" + reasoning):
-            if self.sentences.get(sent, 0) >= self.sentence_max:
-                out.append(f"sentence already in {self.sentence_max} examples: {sent[:60]}…")
+            about = self.sentences.get(sent, set())
+            if key not in about and len(about) >= self.sentence_max:
+                out.append(f"sentence already written about {self.sentence_max} other pieces of code: "
+                           f"{sent[:60]}…")
                 break
         return out
 
-    def add(self, request: str, reasoning: str) -> None:
+    def add(self, request: str, reasoning: str, code: str = "") -> None:
         self.seen["request"].append(shingles(request))
         self.seen["reasoning"].append(shingles(reasoning))
+        key = sha256(code)
         for sent in long_sentences(request + "\n" + reasoning):
-            self.sentences[sent] = self.sentences.get(sent, 0) + 1
+            self.sentences.setdefault(sent, set()).add(key)
+
+    def add_record(self, record: dict) -> None:
+        """Count an example already in the dataset (a resumed run), split as it was written."""
+        msgs = record["messages"]
+        m = THINK.match(msgs[2]["content"])
+        if m:
+            self.add(msgs[1]["content"], m.group("think"), m.group("code"))
 
     def worst(self) -> dict[str, float]:
         out = {}

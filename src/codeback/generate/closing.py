@@ -72,7 +72,7 @@ def _chrono(v: View, p: Pick) -> str:
             else f"; in this file chrono is used by {tick(where[0])}" if where else
             p(["; it would only enter where a delay is turned into a wall-clock timestamp",
                "; a timestamp, where chrono would belong, is someone else's concern",
-               "", "; no wall-clock time is involved"]))
+               ""]))
     std = any(f.key == "Duration" for f in v.all("time_type"))
     instant = next((f for f in v.all("time_type") if f.key == "Instant"), None)
     if instant is not None:

@@ -159,7 +159,7 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
             ("retry failures, waiting between attempts, until one succeeds or the waits run out"
              + ("; errors that are not worth retrying still end the call at once"
                 if any(f.get("in_loop") for f in v.all("early_exit")) or v.all("status") else ""))
-            if runs_out else "keep retrying until the work succeeds, waiting between attempts",
+            if runs_out else "keep retrying after a failure, waiting between attempts",
             "the wait grows as failures repeat" if v.all("growth") else
             "the waits follow a fixed schedule"]
     if cap is not None:
@@ -200,8 +200,9 @@ def loop_backoff(v: View, p: Pick) -> Need | None:
             ["loop", "sleep"])
     return Need(
         "loop_backoff",
-        p(["Retry in the background with growing waits", "Keep trying until this succeeds"]),
-        "If this fails once, nothing tries again until the process restarts.",
+        p(["Retry in the background with growing waits", "Keep trying after a failure"]),
+        p(["One failure here should not end the work for good.",
+           "When this fails, the work should be tried again later, not dropped."]),
         asks,
         "after one failure the work is never attempted again",
         f"the work is retried until it succeeds, and {grows}",

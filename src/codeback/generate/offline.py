@@ -51,7 +51,9 @@ def request(v: View, n: Need, style: str, p: Pick) -> str:
     if style == "internal_request":
         opener = p(["Can you", "Could you", "Would you"])
         tail = p(["", " Thanks!", " No rush, but before the next release would be good."])
-        return f"{opener} {n.verb} in {where}? {n.problem} {_prose(n.asks, p)}{tail}"
+        ask = (f"{opener} {n.verb} in {where}?" if len(n.verb.split()) <= 6 else
+               f"In {where}: {opener.lower()} {n.verb}?")
+        return f"{ask} {n.problem} {_prose(n.asks, p)}{tail}"
     if style == "bug_report":
         title = n.observed[0].upper() + n.observed[1:]
         if p.chance(0.5):

@@ -77,7 +77,8 @@ def frame(v: View, n: Need, p: Pick) -> str:
                            "Some failures get a few more attempts before the caller sees them."])
         if any(f.get("exits") for f in v.all("loop")) and (v.all("take") or v.all("schedule")) else
         p(["This has to keep trying, without spinning.",
-                           "A background retry loop: attempt, and on failure wait longer before the next try."]),
+           "A loop that keeps coming back to the work, with a pause between rounds that grows.",
+           "Long-running work that must pace itself: each time it has to wait, it waits longer."]),
     }.get(n.angle, "")
     return f"{lead} {shape}".strip()
 
@@ -283,7 +284,8 @@ def growth_p(v: View, p: Pick) -> str:
         if collected:
             text += " and `.collect()` turns it into a list up front"
     else:
-        text = f"{tick(g.code.strip())} doubles the wait on every failure"
+        text = (f"{tick(g.code.strip())} doubles the wait each time the loop gets there"
+                if v.all("loop") else f"{tick(g.code.strip())} doubles the wait from one attempt to the next")
     ov = v.one("overflow")
     if ov is not None:
         text += f"; {tick(ov.key)} applies it without the risk of overflowing a `Duration`"
@@ -342,10 +344,14 @@ def schedule_p(v: View, p: Pick) -> str:
                    " Because every entry doubles the previous one, the last wait outweighs all the "
                    "earlier ones combined."])
     forms = s.get("forms").split("|")
-    if 2 <= len(forms) <= 8:
+    if 2 <= len(forms) <= 8 and _about_retries(v):
+        # per attempt only when the code says these are retries (a migration pass is not one),
+        # and in full only when short: a long list was just given
         ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
         steps = [f"the {ordinals[i]} {'retry waits ' if i == 0 else ''}{'no time at all' if f == '0' else f}"
                  for i, f in enumerate(forms)]
+        if len(steps) > 4:
+            steps = [steps[0], steps[-1]]
         text += p([" Read per attempt: " + ", ".join(steps[:-1]) + f", and {steps[-1]}.",
                    " Attempt by attempt, " + ", ".join(steps[:-1]) + f", then {steps[-1]}."])
     if s.get("unit_from"):
@@ -360,6 +366,11 @@ def schedule_p(v: View, p: Pick) -> str:
     if users and not v.is_fn:
         text += f" It is read by {tick(users[0])}" + (" and elsewhere in the file" if len(users) > 1 else "") + "."
     return text
+
+
+def _about_retries(v: View) -> bool:
+    """Whether the unit itself speaks of retries or attempts (names, comments or code)."""
+    return bool(re.search(r"(?i)retr|attempt", v.unit.name + "\n" + v.unit.text))
 
 
 def fallback_p(v: View, p: Pick) -> str:
