@@ -110,3 +110,12 @@ def test_seed_files_are_parsed_even_when_silent(repo):
     # parsed all the same, so the report can say what the seed holds instead
     assert any(f"seed file {silent} holds no backoff-jitter code: it holds package" in line
                for line in found.seed_report), found.seed_report
+
+
+def test_scan_marks_routed_units_a_run_would_skip_for_their_language(repo):
+    r = cli("scan", "--repo", repo)
+    assert r.code == 0, r.err
+    line = next(x for x in r.err.splitlines() if "config.default.toml" in x and "retry_schedule" in x)
+    assert line.endswith("(not in the spec's languages: run skips it)")
+    rust = next(x for x in r.err.splitlines() if "next_retry_delay" in x)
+    assert "run skips it" not in rust

@@ -322,6 +322,10 @@ def _show(m: re.Match, value: str, where: str) -> str:
         start = value.rfind("\n", 0, m.start()) + 1
         end = value.find("\n", m.end())
         return value[start:end if end >= 0 else len(value)]
-    start = max(0, m.start() - 12)
-    snippet = value[start:m.end() + 12].replace("\n", " ")
-    return " ".join(snippet.split())[:60]
+    # a little context on each side, widened to whole words (never cut mid-token)
+    start, end = max(0, m.start() - 12), min(len(value), m.end() + 12)
+    while start > 0 and not value[start - 1].isspace() and m.start() - start < 30:
+        start -= 1
+    while end < len(value) and not value[end].isspace() and end - m.end() < 30:
+        end += 1
+    return " ".join(value[start:end].split())

@@ -98,6 +98,7 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
 
     cov = Coverage(source, router.agents) if coverage else None
     langs: Counter = Counter()
+    langs_of = {a.name: a.languages for a in router.agents if a.languages}
     files: dict[str, Counter] = {}  # language -> {"files", "parsed"}
     agents: Counter = Counter()
     routed_rows: list[tuple[str, str, str]] = []
@@ -122,7 +123,10 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                 langs[u.lang] += 1
                 agents[r.agent or "(none)"] += 1
                 if r.agent and not as_json:
-                    routed_rows.append((r.agent, f"{u.path}:{u.span.start_line}", u.name))
+                    outside = u.lang not in langs_of.get(r.agent, [u.lang])
+                    routed_rows.append((r.agent, f"{u.path}:{u.span.start_line}",
+                                        u.name + ("  (not in the spec's languages: run skips it)"
+                                                  if outside else "")))
                 if as_json and cov is None:
                     out.write(orjson.dumps({
                         "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
@@ -138,7 +142,7 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
         sys.stdout.flush()
     for reason, n in source.skipped.items():
         skips[reason] += n
-    if not as_json:
+    if not as_json and cov is None:  # with --coverage, the coverage report is the answer
         t = Table("language", "files", "parsed", "units", title=f"{source.repo}: {len(paths)} files",
                   title_justify="left")
         for lang, f in sorted(files.items(), key=lambda kv: -kv[1]["files"]):
