@@ -398,3 +398,20 @@ def test_needles_are_clauses_that_must_all_hold():
     # (a and b) or cd  =  (a or cd) and (b or cd)
     assert set(needles(r"a+b|cd")) == {frozenset({"a", "cd"}), frozenset({"b", "cd"})}
     assert needles(r"\w+") is None
+
+
+@pytest.mark.parametrize("text,speaks", [
+    ("let x = client.send().await?;", False),        # `await` hides `wait`
+    ("fn wait_for(d: Duration)", True),
+    ("await sleep(1); waitTime += 1", True),          # a real `wait` after an `await`
+    ("msg.ListOptions{}", False),                      # `listoption` hides `stop`
+    ("let entries = vec![];", False),                  # `entries` hides `tries`
+    ("retries += 1", True),
+])
+def test_ignored_words_hide_only_the_stems_inside_them(text, speaks):
+    from codeback.route import _Vocabulary
+
+    v = _Vocabulary(["wait", "stop", "tries", "retr"], ["await", "listoption", "entries"])
+    assert v.search(text) is speaks
+    # a file's bytes give the same answer as the text alone
+    assert bool(v.rx.search(text.encode().lower())) is speaks

@@ -15,6 +15,7 @@ ties are reported the same way.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .model import CodeUnit, Routed, Signal
@@ -132,16 +133,33 @@ class Router:
         ]
         self.vocabulary = {ref: _Vocabulary(t.vocabulary, t.vocabulary_ignore) if t.vocabulary else None
                            for ref, t in self.topics.items()}
+        stems = sorted({w for t in self.topics.values() for w in t.vocabulary}, key=len, reverse=True)
+        self._any_stem = re.compile(b"|".join(re.escape(w.encode()) for w in stems)) if stems else None
         self._positive = {ref: [s for s in self.signals if s.topic == ref and s.weight > 0]
                           for ref in self.topics}
         self._negative = {ref: [s for s in self.signals if s.topic == ref and s.weight <= 0]
                           for ref in self.topics}
 
+    def file_words(self, data: bytes) -> dict[str, tuple[list[int], list[int]] | None]:
+        """The topics a file speaks, each with where (start and end byte offsets of its stems,
+        ignored words left out; None for a topic without a vocabulary: every unit is tried).
+        One pass for all topics' stems rejects a file that uses none; only the rest are
+        searched per topic."""
+        out: dict[str, tuple[list[int], list[int]] | None] = {
+            ref: None for ref, v in self.vocabulary.items() if v is None}
+        low = data.lower()
+        if self._any_stem is not None and not self._any_stem.search(low):
+            return out
+        for ref, v in self.vocabulary.items():
+            if v is not None and v.rx.search(low):
+                found = [m.span() for m in v.rx.finditer(low)]
+                out[ref] = ([a for a, _ in found], [b for _, b in found])
+        return out
+
     def speaks_file(self, data: bytes) -> bool:
         """Whether any topic could score a unit of this file (a file that uses none of any
         topic's words holds no unit any agent can get, so a scan need not parse it)."""
-        low = data.lower()
-        return any(v is None or v.within(low) for v in self.vocabulary.values())
+        return bool(self.file_words(data))
 
     def speaks(self, unit: CodeUnit) -> list[str]:
         """The topics whose vocabulary the unit uses, in its text or its qualified name."""
@@ -201,20 +219,24 @@ class Router:
             return Routed(unit, scores, hits, None, f"{why}; {note}" if note else why)
         return Routed(unit, scores, hits, agent, note or f"{best} wins {top:g} vs {second:g}")
 
-    def route_all(self, units: list[CodeUnit], data: bytes | None = None) -> list[Routed]:
+    def route_all(self, units: list[CodeUnit], data: bytes | None = None,
+                  words: dict[str, tuple[list[int], list[int]] | None] | None = None,
+                  ) -> list[Routed]:
         """Route the units of one file (`data`, when given, is the file's bytes: the vocabulary
-        is then searched once in the file and, only where it occurs, in each unit's byte span,
-        without decoding or lowering each unit). A unit kept out only by its
+        is then found once in the file, `words` if already known, and a unit speaks a topic when
+        one of the file's stems lies within its byte span; the same answer as searching the
+        unit alone, since units begin and end at token boundaries). A unit kept out only by its
         length (its topic part is a few lines of a long body) gets a note naming the complete
         nested units (a const, a closure) that carry that topic on their own: the focused
         pieces, never a cut."""
-        if data is None or not units:
+        if (data is None and words is None) or not units:
             routed = [self.route(u) for u in units]
         else:
-            low = data.lower()
-            spoken = [(ref, v) for ref, v in self.vocabulary.items() if v is None or v.within(low)]
-            routed = [self.route(u, [ref for ref, v in spoken if v is None or v.search(u.name)
-                                     or v.within(low, u.span.start_byte, u.span.end_byte)])
+            if words is None:
+                words = self.file_words(data)
+            routed = [self.route(u, [ref for ref, where in words.items()
+                                     if where is None or _inside(where, u.span.start_byte, u.span.end_byte)
+                                     or self.vocabulary[ref].search(u.name)])
                       for u in units]
         for r in routed:
             if r.agent is not None:
@@ -231,30 +253,36 @@ class Router:
         return routed
 
 
-class _Vocabulary:
-    """A topic's stems as one alternation over ASCII-lower-cased UTF-8, so a file's bytes
-    (lowered once) and a unit's text give the same answer. Ignored words come first in the
-    alternation: where one starts, it is consumed whole and the stems inside it are not seen."""
+def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
+    """Whether one of the (sorted) stem spans lies within [start, end)."""
+    starts, ends = where
+    i = bisect_left(starts, start)
+    return i < len(starts) and ends[i] <= end
 
-    __slots__ = ("rx", "ignored")
+
+class _Vocabulary:
+    """A topic's stems as one regular expression over ASCII-lower-cased UTF-8, so a file's
+    bytes (lowered once) and a unit's text give the same answer. An ignored word hides the
+    stems inside it: each stem carries a guard for every ignored word that holds it (`wait` is
+    not matched where it is the tail of `await`), so a search needs no second look."""
+
+    __slots__ = ("rx",)
 
     def __init__(self, stems: list[str], ignore: list[str]) -> None:
-        words = sorted(set(ignore), key=len, reverse=True) + sorted(set(stems), key=len, reverse=True)
-        self.rx = re.compile(b"|".join(re.escape(w.encode()) for w in words))
-        self.ignored = frozenset(w.encode() for w in ignore)
+        alts = []
+        for stem in sorted(set(stems), key=len, reverse=True):
+            guards = ""
+            for word in ignore:
+                at = word.find(stem)
+                while at >= 0:  # the stem sits at `at` in the ignored word: not there
+                    guards += (f"(?!(?<={re.escape(word[:at])}){re.escape(word[at:])})" if at
+                               else f"(?!{re.escape(word)})")
+                    at = word.find(stem, at + 1)
+            alts.append(guards + re.escape(stem))
+        self.rx = re.compile("|".join(alts).encode())
 
     def search(self, text: str) -> bool:
-        return self.within(text.encode().lower())
-
-    def within(self, low: bytes, start: int = 0, end: int | None = None) -> bool:
-        """Whether low[start:end] (ASCII-lower-cased UTF-8) uses a stem outside the ignored
-        words; searched in place (the alternation has no anchors, so this is the slice's
-        answer)."""
-        end = len(low) if end is None else end
-        m = self.rx.search(low, start, end)
-        while m is not None and m.group() in self.ignored:
-            m = self.rx.search(low, m.end(), end)
-        return m is not None
+        return self.rx.search(text.encode().lower()) is not None
 
 
 class _Fields:
