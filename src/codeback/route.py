@@ -133,8 +133,9 @@ class Router:
         ]
         self.vocabulary = {ref: _Vocabulary(t.vocabulary, t.vocabulary_ignore) if t.vocabulary else None
                            for ref, t in self.topics.items()}
-        stems = sorted({w for t in self.topics.values() for w in t.vocabulary}, key=len, reverse=True)
-        self._any_stem = re.compile(b"|".join(re.escape(w.encode()) for w in stems)) if stems else None
+        # any topic's guarded stems, for a first search that turns most files away
+        alts = sorted({v.rx.pattern for v in self.vocabulary.values() if v is not None})
+        self._any_word = re.compile(b"|".join(alts)) if alts else None
         self._positive = {ref: [s for s in self.signals if s.topic == ref and s.weight > 0]
                           for ref in self.topics}
         self._negative = {ref: [s for s in self.signals if s.topic == ref and s.weight <= 0]
@@ -143,17 +144,18 @@ class Router:
     def file_words(self, data: bytes) -> dict[str, tuple[list[int], list[int]] | None]:
         """The topics a file speaks, each with where (start and end byte offsets of its stems,
         ignored words left out; None for a topic without a vocabulary: every unit is tried).
-        One pass for all topics' stems rejects a file that uses none; only the rest are
-        searched per topic."""
+        One search for any topic's stems turns most files away; only the rest are searched
+        topic by topic."""
         out: dict[str, tuple[list[int], list[int]] | None] = {
             ref: None for ref, v in self.vocabulary.items() if v is None}
         low = data.lower()
-        if self._any_stem is not None and not self._any_stem.search(low):
+        if self._any_word is None or not self._any_word.search(low):
             return out
         for ref, v in self.vocabulary.items():
-            if v is not None and v.rx.search(low):
-                found = [m.span() for m in v.rx.finditer(low)]
-                out[ref] = ([a for a, _ in found], [b for _, b in found])
+            if v is not None:
+                spans = [m.span() for m in v.rx.finditer(low)]
+                if spans:
+                    out[ref] = ([a for a, _ in spans], [b for _, b in spans])
         return out
 
     def speaks_file(self, data: bytes) -> bool:
@@ -234,7 +236,8 @@ class Router:
         else:
             if words is None:
                 words = self.file_words(data)
-            routed = [self.route(u, [ref for ref, where in words.items()
+            spoken = [(ref, words[ref]) for ref in self.topics if ref in words]  # in topic order
+            routed = [self.route(u, [ref for ref, where in spoken
                                      if where is None or _inside(where, u.span.start_byte, u.span.end_byte)
                                      or self.vocabulary[ref].search(u.name)])
                       for u in units]
@@ -253,6 +256,23 @@ class Router:
         return routed
 
 
+def _longest_first(words) -> list[str]:
+    return sorted(set(words), key=lambda w: (-len(w), w))
+
+
+def guarded(stem: str, ignore: list[str]) -> str:
+    """The regex for `stem` that does not match where it lies inside an ignored word. The guards
+    come after the stem, so the pattern starts with a literal (a fast scan)."""
+    guards = ""
+    for word in ignore:
+        at = word.find(stem)
+        while at >= 0:  # the stem sits at `at` in the ignored word: not there
+            cut = at + len(stem)
+            guards += f"(?!(?<={re.escape(word[:cut])}){re.escape(word[cut:])})"
+            at = word.find(stem, at + 1)
+    return re.escape(stem) + guards
+
+
 def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
     """Whether one of the (sorted) stem spans lies within [start, end)."""
     starts, ends = where
@@ -269,17 +289,7 @@ class _Vocabulary:
     __slots__ = ("rx",)
 
     def __init__(self, stems: list[str], ignore: list[str]) -> None:
-        alts = []
-        for stem in sorted(set(stems), key=len, reverse=True):
-            guards = ""
-            for word in ignore:
-                at = word.find(stem)
-                while at >= 0:  # the stem sits at `at` in the ignored word: not there
-                    guards += (f"(?!(?<={re.escape(word[:at])}){re.escape(word[at:])})" if at
-                               else f"(?!{re.escape(word)})")
-                    at = word.find(stem, at + 1)
-            alts.append(guards + re.escape(stem))
-        self.rx = re.compile("|".join(alts).encode())
+        self.rx = re.compile("|".join(guarded(stem, ignore) for stem in _longest_first(stems)).encode())
 
     def search(self, text: str) -> bool:
         return self.rx.search(text.encode().lower()) is not None
