@@ -10,6 +10,11 @@ Scores are keyed by the topic reference the specs use (a built-in name, or the p
 topic file), so `scores[spec.topic]` always works. When a unit clears the threshold of more than
 one topic, the note says which topic dominated and by which signals on each side; ties and near
 ties are reported the same way.
+
+Cost is kept to what can change a decision: a topic scores only units that use its vocabulary
+(word stems, found once per file), negative signals are weighed only against a unit whose
+positive evidence reaches the threshold, and every regex is skipped where its literal needles
+are absent. Decisions are the same as weighing everything everywhere; `--explain` shows all.
 """
 
 from __future__ import annotations
