@@ -23,6 +23,7 @@ from support import Result, make_repo
 from codeback.generate import prompt
 from codeback.generate.base import Job
 from codeback.generate.offline import OfflineBackend
+from codeback.pipeline import OPEN_ANGLE
 from codeback.run import draft_problems, prepare
 from codeback.validate import Diversity
 
@@ -33,6 +34,31 @@ except ImportError:  # tests/ imported as a package
 
 SPEC = "svix-backoff-jitter"
 
+# What a model might write for the sample's two units that no offline need fits (written for the
+# test; they pass the same grounding as every draft).
+OPEN_ANSWERS = {
+    "linear_delay": {
+        "request": "We need a plain linear delay between retries: the wait should grow by the same "
+                   "step with every attempt, with no doubling.",
+        "reasoning": "The wait is `10 * u64::from(attempt)` seconds: a fixed step of 10 seconds per "
+                     "attempt, so the delay grows linearly rather than exponentially.\n\n"
+                     "`u64::from(attempt)` widens the `u32` attempt number before the multiplication, "
+                     "and `std::time::Duration::from_secs` turns the product into the wait.\n\n"
+                     "There is no tokio here: nothing awaits, the function only computes a value. "
+                     "chrono has no part in it either: the delay is an amount of time, not a timestamp."},
+    "next_attempt_at": {
+        "request": "When a delivery fails, work out when its next attempt is due, and stop scheduling "
+                   "attempts once the retry schedule is used up.",
+        "reasoning": "`schedule.get(attempt)` looks up the scheduled wait for this attempt; the `?` "
+                     "returns `None` once the schedule is used up, which tells the caller to stop.\n\n"
+                     "The wait itself comes from `next_retry_delay`, given the scheduled delay, the error "
+                     "and what `delay::parse_retry_after(headers)` found.\n\n"
+                     "chrono turns the wait into a due time: `Utc::now()` plus "
+                     "`chrono::Duration::from_std(delay)`, and `.ok()?` gives `None` when the delay cannot "
+                     "be converted. tokio has no part here: nothing awaits, and the caller decides when "
+                     "to sleep."},
+}
+
 
 def key_of(job: Job) -> str:
     return f"{job.unit.path}::{job.unit.name}::{job.angle}"
@@ -42,8 +68,8 @@ def key_of(job: Job) -> str:
 def sample(tmp_path_factory):
     """The sample repository, its planned jobs (in plan order) and an answer per job."""
     repo = make_repo(tmp_path_factory.mktemp("llm-cli") / "webhook-delivery")
-    prep = prepare([SPEC], repo)
-    jobs = prep.plan.jobs
+    prep = prepare([SPEC], repo, open_angle=True)  # what a model backend plans
+    jobs = [j for j in prep.plan.jobs if j.angle != OPEN_ANGLE]  # the offline generator drafts these
     seen = Diversity()
 
     def check(job: Job, draft) -> list[str]:
@@ -56,6 +82,12 @@ def sample(tmp_path_factory):
         seen.add(outcome.draft.request, outcome.draft.reasoning, outcome.job.code_block)
         answers[key_of(outcome.job)] = {"request": outcome.draft.request, "reasoning": outcome.draft.reasoning}
     assert len(answers) == len(jobs) >= 10  # the key tells every job apart
+    # units none of the offline needs fits: a model writes about their behaviour as a whole
+    open_jobs = [j for j in prep.plan.jobs if j.angle == OPEN_ANGLE]
+    assert sorted(j.unit.name for j in open_jobs) == sorted(OPEN_ANSWERS)
+    for j in open_jobs:
+        answers[key_of(j)] = OPEN_ANSWERS[j.unit.name]
+    jobs = prep.plan.jobs
     return repo, jobs, answers
 
 
@@ -97,6 +129,16 @@ def valid(env: dict, out: Path, repo: Path, n: int) -> None:
 
 def sent_for(server: LLMServer, key: str) -> list:
     return [r for r in server.completions if job_key(r.messages) == key]
+
+
+def test_offline_plans_no_open_angle_and_a_model_backend_plans_one_per_needless_unit(sample):
+    repo, jobs, _ = sample
+    offline = prepare([SPEC], repo).plan
+    assert all(j.angle != OPEN_ANGLE for j in offline.jobs)
+    needless = {s.name for s in offline.skips if s.reason.startswith("no grounded need")}
+    assert needless and needless == {j.unit.name for j in jobs if j.angle == OPEN_ANGLE}
+    assert "Angle: behaviour\nAbout the angle: no single aspect stands out" in prompt.build(
+        next(j for j in jobs if j.angle == OPEN_ANGLE)).messages[1]["content"]
 
 
 def test_the_server_can_tell_every_job_apart(sample):

@@ -211,9 +211,16 @@ def unit_id(spec: AgentSpec, unit: CodeUnit, angle: str) -> str:
     return h.hexdigest()[:16]
 
 
+OPEN_ANGLE = "behaviour"
+"""The angle of a unit none of the offline generator's needs fits: what the code does, as a
+whole. Only a model can write that request; the offline generator never gets one."""
+
+
 def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
-         callers: dict[str, list[tuple[CodeUnit, FileUnits]]]) -> Plan:
-    """Facts and needs per unit, then examples allocated by importance up to the target."""
+         callers: dict[str, list[tuple[CodeUnit, FileUnits]]], open_angle: bool = False) -> Plan:
+    """Facts and needs per unit, then examples allocated by importance up to the target.
+    `open_angle`: a unit with no grounded offline need still gets one example, on its behaviour
+    as a whole (for a model backend, whose drafts pass the same checks)."""
     skips: list[Skip] = []
     chosen = []
     for r in found.routed:
@@ -257,14 +264,14 @@ def plan(spec: AgentSpec, found: Found, source: Source, router: Router,
         if any(o.unit.kind == "let" and o.unit is not u and o.unit.path == u.path
                and u.span.contains(o.unit.span) for o in kept):
             needs = [n for n in needs if n.angle != "schedule"]
-        if not needs:
+        if not needs and not open_angle:
             skips.append(Skip(u.path, "no grounded need: the offline generator's needs (delays, "
                               "caps, jitter, schedules, retry loops) find nothing in its facts",
                               u.name, u.span.start_line))
             continue
         pieces_of[u.key] = pieces
         importance = r.scores.get(spec.topic, 0) + len(needs) * 2 + min(len(sheet.facts), 20) / 4
-        candidates.append((importance, r, pieces, facts, [n.angle for n in needs]))
+        candidates.append((importance, r, pieces, facts, [n.angle for n in needs] or [OPEN_ANGLE]))
     candidates.sort(key=lambda c: (-c[0], c[1].unit.path, c[1].unit.span.start_byte))
     available = sum(min(len(c[4]), spec.max_per_unit) for c in candidates)
     jobs: list[Job] = []

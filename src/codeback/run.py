@@ -138,7 +138,7 @@ class Prepared:
 
 
 def prepare(spec_refs: list[str], repo, discover: bool = True, seed: int | None = None,
-            workers: int | None = None, status=lambda s: None) -> Prepared:
+            workers: int | None = None, status=lambda s: None, open_angle: bool = False) -> Prepared:
     agents = resolve_agents(spec_refs)
     spec = agents[0]
     if seed is not None:
@@ -154,12 +154,12 @@ def prepare(spec_refs: list[str], repo, discover: bool = True, seed: int | None 
     functions = {r.unit.short_name for r in found.routed if r.unit.kind in ("function", "method")}
     callers = callers_of(source, names, list_files(source, lambda rel: rel.rsplit(".", 1)[-1] in exts),
                          functions)
-    return Prepared(spec, source, found, plan(spec, found, source, router, callers))
+    return Prepared(spec, source, found, plan(spec, found, source, router, callers, open_angle))
 
 
 def dry_run(spec_refs: list[str], repo, backend: str, opts: dict) -> str:
     """What would be sent (or, offline, written) for the first planned example."""
-    prep = prepare(spec_refs, repo)
+    prep = prepare(spec_refs, repo, open_angle=backend != "offline")
     if not prep.plan.jobs:
         return "nothing planned: no unit for this agent\n"
     job = prep.plan.jobs[0]
@@ -173,7 +173,7 @@ def dry_run(spec_refs: list[str], repo, backend: str, opts: dict) -> str:
 def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend: str = "offline",
         backend_opts: dict | None = None, discover: bool = True, seed: int | None = None,
         workers: int | None = None, status=lambda s: None, progress=None) -> Report:
-    prep = prepare(spec_refs, repo, discover, seed, workers, status)
+    prep = prepare(spec_refs, repo, discover, seed, workers, status, open_angle=backend != "offline")
     spec, source, found, p = prep.spec, prep.source, prep.found, prep.plan
     out = Path(out or spec.output)
     report = Report(spec.name, out, target=(spec.target.min, spec.target.max), commit=source.commit)

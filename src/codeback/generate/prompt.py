@@ -180,6 +180,7 @@ def user_message(job: Job) -> tuple[str, list[secrets.Finding]]:
         f"Request style: {job.style}" + (f" ({style_hint})." if style_hint else "."),
         f"Requester: {requester}.",
         f"Angle: {job.angle}",
+        *([f"About the angle: {ANGLE_HINTS[job.angle]}."] if job.angle in ANGLE_HINTS else []),
         "",
         "Required crates, and what the facts show about each:",
         *_crate_status(job, list(spec.reasoning.crates)),
@@ -192,6 +193,12 @@ def user_message(job: Job) -> tuple[str, list[secrets.Finding]]:
         'Reply with the JSON object only: {"request": "...", "reasoning": "..."}',
     ]
     return "\n".join(parts), findings
+
+
+ANGLE_HINTS = {
+    "behaviour": "no single aspect stands out: ask for what this code does as a whole, and reason "
+                 "about how it does it",
+}
 
 
 def build(job: Job) -> Prompt:
