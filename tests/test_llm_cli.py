@@ -299,3 +299,28 @@ def test_help_does_not_import_the_sdk(env):
                          check=False, capture_output=True, text=True, env=env, timeout=60)
     assert res.returncode == 0
     assert "openai" not in res.stderr.lower()
+
+
+def test_a_template_sentence_is_refused_even_when_the_drafts_were_checked_at_once(sample, env, tmp_path):
+    """Drafts checked concurrently cannot see each other; the run checks each again, in order,
+    before writing it, so the limit of two pieces of code per sentence holds."""
+    repo, jobs, answers = sample
+    boiler = "This part has to stay easy to read for whoever looks after the delivery path later."
+    units, table = [], dict(answers)
+    for j in jobs:
+        if j.unit.name not in units and len(units) < 3:
+            units.append(j.unit.name)
+            a = table[key_of(j)]
+            table[key_of(j)] = {"request": a["request"], "reasoning": a["reasoning"] + "\n\n" + boiler}
+    srv = LLMServer(latency=0.3, answer=keyed_answer(table)).start()
+    try:
+        out = tmp_path / "t.jsonl"
+        r = run_openai(env, srv, repo, out, "--concurrency", str(len(jobs)))
+    finally:
+        srv.stop()
+    assert r.code == 0, r.err
+    written = [rec for rec in lines(out) if boiler in rec["messages"][2]["content"]]
+    assert len(written) == 2
+    rejects = lines(out.with_name("t.jsonl.rejects.jsonl"))
+    assert any("already written about 2 other pieces of code" in p
+               for rej in rejects for p in rej["problems"]), rejects

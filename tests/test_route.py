@@ -274,12 +274,13 @@ def test_every_unit_labelled_with_a_topic_speaks_its_vocabulary(router):
 
 
 def test_negative_signals_only_argue_against_a_candidate(router):
-    r = router.route(unit("go/retry/misc.go", "PollHealth"))
+    r = router.route(unit("java/src/main/java/com/acme/http/RetryingClient.java",
+                          "RetryingClient.RetryingClient"))
     full, every = router.score(r.unit, full=True)
     assert r.agent is None
-    assert all(s.weight > 0 for s in r.signals)  # below the threshold: negatives not weighed
-    assert any(s.weight < 0 and s.topic == "retry-state-machine" for s in every)  # though some match
-    assert r.scores["retry-state-machine"] == 4 and full["retry-state-machine"] == 2
+    assert all(s.weight > 0 for s in r.signals)  # below every threshold: negatives not weighed
+    assert any(s.weight < 0 and s.topic == "backoff-jitter" for s in every)  # though some match
+    assert r.scores["backoff-jitter"] == 2 and full["backoff-jitter"] == -1
 
 
 @pytest.mark.parametrize("extra,message", [
@@ -415,3 +416,33 @@ def test_ignored_words_hide_only_the_stems_inside_them(text, speaks):
     assert v.search(text) is speaks
     # a file's bytes give the same answer as the text alone
     assert bool(v.rx.search(text.encode().lower())) is speaks
+
+
+def test_weighing_negatives_only_for_candidates_decides_as_weighing_them_all(router):
+    """Topics have different thresholds (3.5 and 5): a topic below its own threshold still has
+    its negatives weighed when it could outrank another topic's candidate."""
+    src = b"""def step(attempt, retry, max_n, jitter):
+    if attempt >= max_n:
+        return None
+    return timedelta(seconds=jitter)
+"""
+    unit_ = extract_file("lib/step.py", src).units[0]
+    full, _ = router.score(unit_, full=True)
+    r = router.route(unit_)
+    assert r.scores == full  # both topics reach the lowest threshold: everything is weighed
+    assert r.agent == BJ, (r.scores, r.note)
+
+
+@pytest.mark.parametrize("pattern,text", [
+    (r"(?i)(jitter|randomi[sz](e|ation))", "jıtter"),   # dotless i folds onto i
+    (r"(?i)sleep", "ſleep"),                              # long s folds onto s
+    ("Σ", "ΑΣ"),                                           # a final sigma lowers differently
+])
+def test_needles_never_skip_a_match_on_non_ascii_text(pattern, text):
+    import re
+
+    from codeback.route import holds, needles
+
+    assert re.search(pattern, text)
+    clauses = needles(pattern)
+    assert clauses is None or holds(clauses, text.lower())

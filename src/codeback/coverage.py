@@ -1,6 +1,6 @@
 """Coverage per agent: what a scan gave each agent, and which seed files held nothing for it.
 
-    cov = coverage(source, agents, scan(source, router))   # a dict, JSON-ready
+    cov = coverage(source, agents, scan(source, router, always=seed_paths))   # a dict, JSON-ready
     print(render(cov))
 
 For every agent: how many units it got, from which files and languages, and its seed files,
@@ -9,6 +9,8 @@ not scanned (a test file, an unsupported or skipped file), or missing from the r
 that went to no agent are counted too, so the numbers add up to the units scanned.
 
 `Coverage` is the same thing as an accumulator, for a caller that already loops over the scan.
+Pass the seed files as the scan's `always`: a seed that uses none of the topics' words is
+otherwise not parsed, and the report cannot say what it holds.
 """
 
 from __future__ import annotations

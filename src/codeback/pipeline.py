@@ -29,8 +29,13 @@ Status = Callable[[str], None]
 
 def _extract_route(router: Router, exclude_tests: bool, everything: bool, always: frozenset[str],
                    path: str, data: bytes):
-    words = router.file_words(data)  # the topics it speaks, and where: found once per file
-    wanted = None if everything or path in always else (lambda _: bool(words))
+    words = None  # the topics the file speaks, and where: found once, after the cheap skips
+
+    def wanted(_: bytes) -> bool:
+        nonlocal words
+        words = router.file_words(data)
+        return everything or path in always or bool(words)
+
     fu = extract_file(path, data, exclude_tests, wanted=wanted)
     # Routing without its units: they travel once, packed, inside `fu`.
     return fu, [(r.scores, r.signals, r.agent, r.note) for r in router.route_all(fu.units, data, words)]

@@ -11,10 +11,12 @@ topic file), so `scores[spec.topic]` always works. When a unit clears the thresh
 one topic, the note says which topic dominated and by which signals on each side; ties and near
 ties are reported the same way.
 
-Cost is kept to what can change a decision: a topic scores only units that use its vocabulary
-(word stems, found once per file), negative signals are weighed only against a unit whose
-positive evidence reaches the threshold, and every regex is skipped where its literal needles
-are absent. Decisions are the same as weighing everything everywhere; `--explain` shows all.
+A topic scores only units that use its vocabulary (word stems, found once per file): a rule,
+not only a saving, since a unit about a subject names it somewhere; on svix-webhooks and 18
+other libraries (23,558 units) it changed 3 decisions, all of them false positives. The rest
+only saves work and changes no decision: negative signals are weighed only against a unit
+whose positive evidence reaches the lowest threshold, and a regex is skipped where its literal
+needles are absent. `--explain` shows every signal that matches.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def needles(pattern: str) -> Clauses | None:
         out: list[frozenset[str]] = []
         run: list[str] = []
         for op, av in items:
-            if op is C.LITERAL:
+            if op is C.LITERAL and av < 128:
                 run.append(chr(av))
                 continue
             if run:
@@ -108,7 +110,9 @@ def needles(pattern: str) -> Clauses | None:
 
 
 def holds(clauses: Clauses, low: str) -> bool:
-    return all(any(n in low for n in c) for c in clauses)
+    """Whether lower-cased text can match. Only ASCII text is judged: with case folding, `re`
+    matches ASCII letters against a few other characters (ı, ſ, K) that lowering keeps apart."""
+    return not low.isascii() or all(any(n in low for n in c) for c in clauses)
 
 
 class Router:
@@ -141,6 +145,8 @@ class Router:
         # any topic's guarded stems, for a first search that turns most files away
         alts = sorted({v.rx.pattern for v in self.vocabulary.values() if v is not None})
         self._any_word = re.compile(b"|".join(alts)) if alts else None
+        # below every threshold, a topic can neither win nor tie a winner, negatives or not
+        self._lowest_threshold = min(t.threshold for t in self.topics.values())
         self._positive = {ref: [s for s in self.signals if s.topic == ref and s.weight > 0]
                           for ref in self.topics}
         self._negative = {ref: [s for s in self.signals if s.topic == ref and s.weight <= 0]
@@ -180,8 +186,8 @@ class Router:
         A topic is scored only when the unit speaks its vocabulary (`topics`, when given, are
         those: `route_all` finds them for a whole file at once). Negative signals and the
         long-unit penalty only argue against a candidate, so they are weighed when the positive
-        evidence reaches the threshold: the routing decision is the same as weighing them
-        everywhere, at a fraction of the cost. `full` weighs every signal of every topic (for
+        evidence reaches the lowest threshold of the run's topics (below it a topic can neither
+        win nor tie a winner): the decision is the same as weighing them everywhere. `full` weighs every signal of every topic (for
         judging a helper as context, where the sign of the net score matters)."""
         scores = {t: 0.0 for t in self.topics}
         hits: list[Signal] = []
@@ -191,7 +197,7 @@ class Router:
         for ref in topics:
             total = _match(self._positive[ref], fields, hits)
             t = self.topics[ref]
-            if full or total >= t.threshold:
+            if full or total >= self._lowest_threshold:
                 total += _match(self._negative[ref], fields, hits)
                 lines = unit.span.end_line - unit.span.start_line + 1
                 if t.long_unit_lines and lines > t.long_unit_lines:

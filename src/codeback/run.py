@@ -7,8 +7,9 @@ against everything already in the output. What fails goes to the rejects file wi
 
 from __future__ import annotations
 
+
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import orjson
@@ -206,6 +207,11 @@ def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend
     try:
         for outcome in gen.run(todo, check):
             job = outcome.job
+            if outcome.draft is not None and not outcome.problems:
+                # drafts checked concurrently could not see each other: check again, in order
+                late = existing.problems(outcome.draft.request, outcome.draft.reasoning, job.code_block)
+                if late:
+                    outcome = replace(outcome, draft=None, problems=late)
             if outcome.draft is not None:
                 d = outcome.draft
                 writer.append(Example(job.id, make_record(spec, job, d),

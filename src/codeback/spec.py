@@ -64,9 +64,9 @@ class TopicSpec(_Strict):
     vocabulary: list[str] = []
     """Word stems (lower case, matched in the ASCII-lower-cased text and qualified name of a
     unit): a unit that uses none is not scored for the topic at all. Code about a subject names
-    it somewhere (an identifier, a comment, a string), so a list of the subject's stems costs no
-    recall, and it lets a scan skip most of a repository with one search per file instead of
-    every signal on every unit. Empty: every unit is scored."""
+    it somewhere (an identifier, a comment, a string): on the labelled sets every unit of the
+    topic does (a test checks it), and the rule lets a scan skip most of a repository with one
+    search per file instead of every signal on every unit. Empty: every unit is scored."""
     vocabulary_ignore: list[str] = []
     """Words that hide the stems inside them (`await` is not `wait`)."""
     signals: list[SignalSpec] = Field(min_length=1)
