@@ -11,6 +11,11 @@ from typing import Annotated, Optional
 
 import typer
 
+def Flag(*names: str, **kw):  # noqa: N802 - used like typer.Option
+    """A boolean option; typer would print `<bool>` after it, as if it took a value."""
+    return typer.Option(*names, metavar="", **kw)
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Back-translate a repository into grounded instruction-tuning data.")
 specs_app = typer.Typer(add_completion=False, help="List and print agent specs.")
@@ -48,7 +53,7 @@ def run(
     repo: Repo = None,
     spec: Specs = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output JSONL (default: the spec's).")] = None,
-    discover: Annotated[bool, typer.Option("--discover/--no-discover", help="Search the repository when the seed files hold nothing for the topic.")] = True,
+    discover: Annotated[bool, Flag("--discover/--no-discover", help="Search the repository when the seed files hold nothing for the topic.")] = True,
     seed: Annotated[Optional[int], typer.Option(help="Seed for phrasing and style choices.")] = None,
     backend: Annotated[str, typer.Option(help="offline (default) or openai.")] = "offline",
     model: Annotated[Optional[str], typer.Option(help="Model name (openai backend).")] = None,
@@ -58,8 +63,8 @@ def run(
     timeout: Annotated[Optional[float], typer.Option(help="Seconds per request before it is retried (openai backend; default 120).")] = None,
     max_fix_rounds: Annotated[Optional[int], typer.Option(help="Times a failing answer is sent back with its problems before the job is rejected (openai backend; default 2).")] = None,
     temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature (openai backend; default 0.7).")] = None,
-    no_llm_cache: Annotated[bool, typer.Option("--no-llm-cache", help="Neither read nor write the answer cache (openai backend).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent for one unit, send nothing.")] = False,
+    no_llm_cache: Annotated[bool, Flag("--no-llm-cache", help="Neither read nor write the answer cache (openai backend).")] = False,
+    dry_run: Annotated[bool, Flag("--dry-run", help="Print what would be sent for one unit, send nothing.")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Processes for scanning (default: all cores).")] = None,
 ) -> None:
     """Write examples for one agent (its siblings only take part in routing)."""
@@ -76,12 +81,12 @@ def run(
 def scan(
     repo: Repo = None,
     spec: Specs = None,
-    json: Annotated[bool, typer.Option("--json", help="One JSON object per unit on stdout.")] = False,
+    json: Annotated[bool, Flag("--json", help="One JSON object per unit on stdout.")] = False,
     explain: Annotated[Optional[str], typer.Option(help="PATH:LINE — every signal for the unit at that line.")] = None,
-    include_tests: Annotated[bool, typer.Option("--include-tests", help="Keep test code.")] = False,
+    include_tests: Annotated[bool, Flag("--include-tests", help="Keep test code.")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Processes (default: all cores).")] = None,
-    coverage: Annotated[bool, typer.Option("--coverage", help="Per agent: units, files, languages, and the seed files that held nothing for it (with --json: as one JSON object).")] = False,
-    everything: Annotated[bool, typer.Option("--all", help="Also parse (and list) files that use none of the topics' words; their units can reach no agent.")] = False,
+    coverage: Annotated[bool, Flag("--coverage", help="Per agent: units, files, languages, and the seed files that held nothing for it (with --json: as one JSON object).")] = False,
+    everything: Annotated[bool, Flag("--all", help="Also parse (and list) files that use none of the topics' words; their units can reach no agent.")] = False,
 ) -> None:
     """Extract and route units; no generation. Files that use none of any topic's words are
     read but not parsed, unless --all."""
