@@ -12,7 +12,7 @@ from codeback.model import Draft
 from codeback.run import draft_problems
 from codeback.spec import load_spec
 from codeback.validate import Diversity, jaccard, shingles
-from support import SAMPLE, cli
+from support import SAMPLE, cli, make_repo
 
 PATH = "server/svix-server/src/worker/delay.rs"
 GOOD_REASONING = (
@@ -136,3 +136,29 @@ def test_parameter_names_are_quoted_whole():
                 (("params", "(ttl: Duration, task: &T, mut util: u32)"), ("returns", "Duration")))
     j.facts = [fake if f is sig else f for f in j.facts]
     assert _params(View(j)) == [("ttl", "Duration"), ("task", "&T"), ("util", "u32")]
+
+
+def test_growth_that_is_not_doubling_is_never_called_doubling(tmp_path):
+    """A power of 1.5 grows the wait; an example about it must not say it doubles."""
+    src = tmp_path / "src"
+    (src / "server" / "svix-server" / "src").mkdir(parents=True)
+    (src / "server" / "svix-server" / "src" / "backoff.rs").write_text('''use std::time::Duration;
+
+const BASE_DELAY: Duration = Duration::from_millis(200);
+const MAX_DELAY: Duration = Duration::from_secs(60);
+
+/// Delay before retry number `attempt`: grows by half each time, never above the cap.
+pub fn retry_delay(attempt: u32) -> Duration {
+    let grown = BASE_DELAY.mul_f64(1.5f64.powi(attempt as i32));
+    grown.min(MAX_DELAY)
+}
+''')
+    repo = make_repo(tmp_path / "repo", src)
+    out = tmp_path / "d.jsonl"
+    r = cli("run", "--repo", repo, "--out", out)
+    assert r.code == 0, r.err
+    recs = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    assert recs, r.err
+    for rec in recs:
+        prose = rec["messages"][1]["content"] + rec["messages"][2]["content"].split("</think>")[0]
+        assert not any(w in prose.lower() for w in ("doubl", "twice")), prose

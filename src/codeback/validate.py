@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from .model import Fact
 
 THINK = re.compile(r"\A<think>\n(?P<think>.+?)\n</think>\n\n(?P<code>```[\w+-]*\n.*\n```)\Z", re.S)
-NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w]|\.\d)")
 CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 TICKED = re.compile(r"`([^`\n]+)`")
 IDENTISH = re.compile(r"\b([a-z]+(?:_[a-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b")

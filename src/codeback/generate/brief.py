@@ -73,8 +73,10 @@ def growth_b(v: View, p: Pick) -> str:
     if g.key == "successors":
         seed = g.get("seed").split("|")[0] if g.get("seed") else ""
         cond = " when no schedule is configured" if v.default_only(g) else ""
-        return f"`std::iter::successors` doubles from {seed or 'the first wait'}{cond}."
-    return p([f"{tick(g.code.strip())} does the doubling.", f"The growth is {tick(g.code.strip())}."])
+        verb = "doubles" if v.doubles() else "grows"
+        return f"`std::iter::successors` {verb} from {seed or 'the first wait'}{cond}."
+    return p([f"{tick(g.code.strip())} does the {'doubling' if v.doubles() else 'growing'}.",
+              f"The growth is {tick(g.code.strip())}."])
 
 
 def cap_b(v: View, p: Pick) -> str:

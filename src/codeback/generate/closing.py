@@ -149,8 +149,10 @@ def cost(v: View, p: Pick) -> str:
         parts.append("at most one clock read (`Utc::now()`)")
     g = v.one("growth")
     if g is not None and not v.all("loop"):
-        parts.append({"power": "a saturating power of two and one multiplication",
-                      "successors": "one multiplication per schedule entry"}.get(g.key, "one doubling"))
+        parts.append({"power": ("a saturating power of two" if v.doubles() else "one power")
+                      + " and one multiplication",
+                      "successors": "one multiplication per schedule entry"}.get(
+                          g.key, "one doubling" if v.doubles() else "one multiplication"))
     if not parts:
         return ""
     alloc = (f" The only allocation is {tick(allocs[0].key)}." if allocs else

@@ -187,14 +187,15 @@ def growth_cap(v: View, p: Pick) -> Need | None:
         asks.append(f"{cond}, the waits follow the rule below; a configured schedule is used as given")
     if base is not None:
         asks.append(f"the first wait is {v.say(base, p)}")
-    asks.append("each wait doubles the one before" if growth.key in ("doubling", "successors", "power")
-                else "each wait grows on the one before")
+    doubles = v.doubles()
+    asks.append("each wait doubles the one before" if doubles else "each wait grows on the one before")
     asks.append(f"no single wait is longer than {v.say(cap, p)}")
     if v.one("overflow") or growth.get("safe"):
         asks.append("a very large attempt number must not overflow or panic")
     return Need(
         "growth_cap",
-        p(["Exponential backoff with a ceiling", "Retry delays should double, up to a cap",
+        p(["Exponential backoff with a ceiling",
+           "Retry delays should double, up to a cap" if doubles else "Retry delays should grow, up to a cap",
            f"Cap the backoff at {v.say(cap, p)}"]),
         p(["A fixed delay is wrong both ways: it hammers a dependency that is down, and it waits "
            "too long once the dependency is back.",
@@ -202,10 +203,10 @@ def growth_cap(v: View, p: Pick) -> Need | None:
            "grow with each failure, but not without bound."]),
         asks,
         "retries keep coming at the same short interval while the dependency is down",
-        f"each retry waits twice as long as the last, up to {v.say(cap, p)}",
+        f"each retry waits {'twice as long as' if doubles else 'longer than'} the last, up to {v.say(cap, p)}",
         p(["make the retry delay grow exponentially, with a cap",
-           f"double the delay on every failure, capped at {v.say(cap, p)}"]),
-        f"the delay never grows; double it on each failure and cap it at {v.say(cap, p)}",
+           f"{'double' if doubles else 'grow'} the delay on every failure, capped at {v.say(cap, p)}"]),
+        f"the delay never grows; {'double' if doubles else 'grow'} it on each failure and cap it at {v.say(cap, p)}",
         ["growth", "cap"])
 
 

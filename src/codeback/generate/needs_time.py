@@ -15,8 +15,9 @@ def default_schedule(v: View, p: Pick) -> Need | None:
     if g is None or take is None or not g.get("seed"):
         return None
     seed = g.get("seed").split("|")[0]
+    doubles = v.doubles()
     asks = [f"when no schedule is configured, start at {seed}",
-            "double each wait"]
+            "double each wait" if doubles else "make each wait longer than the one before"]
     if cap is not None:
         asks.append(f"never wait more than {v.say(cap, p)} between two attempts")
     count = take.key.split(" as ")[0].strip()
@@ -30,11 +31,12 @@ def default_schedule(v: View, p: Pick) -> Need | None:
            "When the caller only gives a retry count, we need a default schedule to go with it."]),
         asks,
         "with no schedule configured, the retries have no sensible waits between them",
-        f"the default schedule starts at {seed} and doubles"
+        f"the default schedule starts at {seed} and {'doubles' if doubles else 'grows'}"
         + (f", up to {v.say(cap, p)}" if cap is not None else ""),
         p(["derive a default retry schedule from the retry count",
-           "build a doubling default schedule"]),
-        "a configured schedule is required today; derive a doubling default from the retry count",
+           f"build a {'doubling' if doubles else 'growing'} default schedule"]),
+        f"a configured schedule is required today; derive a {'doubling' if doubles else 'growing'} "
+        "default from the retry count",
         ["growth", "take"])
 
 

@@ -57,7 +57,9 @@ def frame(v: View, n: Need, p: Pick) -> str:
         "retry_after_parse": p(["Retry-After comes in two shapes, and both have to end up as the same thing.",
                                 "The header is the endpoint's own estimate of when it can take traffic again."]),
         "growth_cap": p(["The wait should grow with each failure but stay bounded.",
-                         "Exponential backoff: double on every failure, stop growing at a ceiling."]),
+                         "Exponential backoff: double on every failure, stop growing at a ceiling."
+                         if v.doubles() else
+                         "Exponential backoff: grow on every failure, stop growing at a ceiling."]),
         "schedule": (p(["Nothing here is urgent, so the schedule can stretch over hours.",
                         "The later waits are hours long: this can wait, but it has to come back."])
                      if v.one("schedule") and "hour" in v.one("schedule").value else
@@ -270,14 +272,17 @@ def growth_p(v: View, p: Pick) -> str:
         return ""
     safe = v.one("overflow") or g.get("safe")
     if g.key == "power":
-        text = (f"{tick(g.code.strip())} is the doubling factor, 2 to the power of the attempt"
+        text = ((f"{tick(g.code.strip())} is the doubling factor, 2 to the power of the attempt"
+                 if v.doubles() else
+                 f"{tick(g.code.strip())} is the growth factor, {tick(g.value.strip())} raised to a power")
                 + (", saturating instead of overflowing when the attempt number is large" if safe else ""))
     elif g.key == "successors":
         seed = g.get("seed").split("|")[0] if g.get("seed") else ""
         collected = any(f.key == "collect" for f in v.all("alloc"))
         text = (f"{tick('std::iter::successors')} generates the schedule"
                 + (f" from a first wait of {seed}" if seed else "")
-                + ", each entry computed from the previous one, so the doubling rule is written once")
+                + ", each entry computed from the previous one, so the "
+                + ("doubling" if v.doubles() else "growth") + " rule is written once")
         take = v.one("take")
         if take is not None:
             text += f"; {tick('.take(' + take.key + ')')} bounds it to the configured number of retries"
@@ -309,7 +314,8 @@ def cap_p(v: View, p: Pick) -> str:
     return p([
         f"{tick(c.code.strip())} caps every wait at {name} ({v.amount(c)}): past that point "
         "waiting longer buys nothing, and an unbounded wait would look like an outage of our own.",
-        f"The ceiling is {name}, {v.amount(c)}: once doubling reaches it, every later wait is the cap."
+        f"The ceiling is {name}, {v.amount(c)}: once {'doubling' if v.doubles() else 'growth'} reaches it, "
+        "every later wait is the cap."
         + _reach(v, c),
     ])
 

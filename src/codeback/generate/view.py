@@ -7,6 +7,8 @@ reads it from a fact.
 
 from __future__ import annotations
 
+import re
+
 import random
 from functools import cached_property
 
@@ -32,6 +34,20 @@ class View:
     def one(self, kind: str, key: str | None = None) -> Fact | None:
         found = self.all(kind, key)
         return found[0] if found else None
+
+    def doubles(self) -> bool:
+        """Whether the growth the facts show is a doubling: `* 2`, a shift, a power of two, or
+        a generated schedule whose step doubles. A power of another base or a `successors`
+        step that is not `* 2` grows, but must not be called doubling."""
+        g = self.one("growth")
+        if g is None:
+            return False
+        if g.key in ("doubling", "shift"):
+            return True
+        if g.key == "power":
+            return bool(re.fullmatch(r"2(\.0*)?(_?[uif]\d+)?", g.value.strip()))
+        return g.key == "successors" and (self.one("growth", "doubling") is not None
+                                          or any(f.value == "2" for f in self.all("multiple")))
 
     def own(self, kind: str) -> list[Fact]:
         """Facts read from the unit itself, not from a helper in its context."""
