@@ -160,3 +160,33 @@ def test_facts_inside_a_none_arm_carry_their_guard():
     assert one(sh, "growth", "successors").get("guard") == "&conf.retry_schedule => None"
     assert one(sh, "cap").get("guard") == "&conf.retry_schedule => None"
     assert not one(sh, "sleep").get("guard")
+
+
+def test_growth_by_a_named_factor_and_a_cap_written_as_a_comparison(tmp_path):
+    (tmp_path / "b.go").write_text("""package b
+
+const maxWait = 30 * time.Second
+
+func next(cur time.Duration, multiplier float64, randomizationFactor float64) time.Duration {
+	cur = time.Duration(float64(cur) * multiplier)
+	spread := randomizationFactor * float64(cur)
+	if cur > maxWait {
+		cur = maxWait
+	}
+	return cur + time.Duration(spread)
+}
+""")
+    (tmp_path / "b.py").write_text("""def grow(delay, factor, ceiling):
+    delay = delay * factor
+    if delay >= ceiling:
+        delay = ceiling
+    return delay
+""")
+    go = sheet(tmp_path, "b.go", "next")
+    growth = [f for f in go.facts if f.kind == "growth"]
+    assert [(g.key, g.value) for g in growth] == [("factor", "multiplier")]  # not the randomization
+    assert one(go, "cap", "maxWait").value == "30 s"
+    py = sheet(tmp_path, "b.py", "grow")
+    assert one(py, "growth", "factor").value == "factor"
+    assert one(py, "cap", "ceiling")
+    assert not [f for f in py.facts if f.kind == "floor"]

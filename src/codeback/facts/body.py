@@ -11,6 +11,17 @@ from .sheet import (CALLS, LOOPS, RANDOM, SLEEPS, FactSheet, _Eval, _nums, _t, _
                     fmt_num, human_seconds, readable)
 
 
+FACTOR = re.compile(r"(?i)(factor|multiplier)$")
+"""A growth factor by name (`self.factor`, `b.Multiplier`); a randomisation factor is jitter."""
+DELAYISH = re.compile(r"(?i)(delay|interval|back_?off|wait|sleep|duration|\bcur|current|next|prev|last)")
+IFS = {"if_expression", "if_statement"}
+
+
+def _factor(text: str) -> bool:
+    last = re.split(r"[.:>]+", text.strip().strip("()&*"))[-1]
+    return bool(FACTOR.search(last)) and not re.search(r"(?i)random|jitter", last)
+
+
 MEMBER = {"attribute": ("object", "attribute"), "selector_expression": ("operand", "field"),
           "member_expression": ("object", "property"),
           "member_access_expression": ("expression", "name")}
@@ -107,8 +118,10 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                     seed_seconds=fmt_num(secs) if secs is not None else "")
             elif short in ("saturating_mul", "checked_mul"):
                 add("overflow", short, _t(src, n), n, src, (short,))
+                _factor_growth(sheet, n, [_t(src, a) for a in args] + ([_t(src, recv)] if recv else []), src)
             elif short in ("mul_f64", "mul_f32"):
                 add("scale", short, _t(src, args[0]) if args else "", n, src, (short,))
+                _factor_growth(sheet, n, [_t(src, a) for a in args] + ([_t(src, recv)] if recv else []), src)
             elif SLEEPS.search(name) and "Task.Delay" not in name or short in ("setTimeout", "parkNanos"):
                 arg = _t(src, args[0]) if args else ""
                 add("sleep", name, arg, n, src, tuple(name.replace(".", "::").split("::")) + (arg,))
@@ -150,10 +163,14 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
                     add("growth", "doubling", _t(src, n), n, src, ("2",))
                 else:
                     add("multiple", _t(src, n), "2", n, src, ("2", *IDENT.findall(left)))
+            elif op == "*":
+                _factor_growth(sheet, n, [left, right], src)
             elif op in ("<<", "shl"):
                 add("growth", "shift", _t(src, n), n, src, _nums([right]))
             elif op in ("<", "<=", ">", ">=") and re.fullmatch(r"[45]\d\d", right):
                 add("status", right, f"{op} {right}", n, src, (right,), op=op)
+        elif t in IFS:
+            _clamped_by_if(sheet, n, src, ev)
         elif t == "macro_invocation" and _t(src, n).startswith("matches!"):
             body = _t(src, n)
             for variant in re.findall(r"\b([A-Z]\w*(?:::[A-Z]\w*)+)(\(\s*\d+\s*\))?", body):
@@ -204,6 +221,32 @@ def _walk_body(sheet: FactSheet, node: Node, src: bytes, ev: _Eval) -> None:
         elif t == "scoped_identifier" and _t(src, n).startswith("StatusCode::"):
             name = _t(src, n).split("::")[-1]
             add("status", name, _t(src, n), n, src, (name, "429") if name == "TOO_MANY_REQUESTS" else (name,))
+
+
+def _factor_growth(sheet: FactSheet, n: Node, operands: list[str], src: bytes) -> None:
+    """`delay * factor`, `saturating_mul(cur, self.factor)`, `d.mul_f64(multiplier)`: growth by a
+    named factor (not called doubling), when the other operand is a delay."""
+    factor = next((o for o in operands if _factor(o)), None)
+    if factor is not None and any(DELAYISH.search(o) for o in operands if o is not factor):
+        sheet.add("growth", "factor", factor.strip(), n, src, tuple(IDENT.findall(factor)),
+                  factor=factor.strip())
+
+
+def _clamped_by_if(sheet: FactSheet, n: Node, src: bytes, ev: _Eval) -> None:
+    """`if cur > max { cur = max }`: a cap written as a comparison; `<` … `=` a floor."""
+    cond, body = n.child_by_field_name("condition"), n.child_by_field_name("consequence")
+    if cond is None or body is None:
+        return
+    cmp = next((c for c in _walk(cond) if c.child_count == 3 and _t(src, c.children[1]) in
+                (">", ">=", "<", "<=")), None)
+    if cmp is None:
+        return
+    left, op, right = cmp.children
+    var, bound = _t(src, left).strip("*& "), _t(src, right).strip()
+    if not re.fullmatch(r"[\w.]+", var) or not re.fullmatch(r"[\w.:]+", bound):
+        return
+    if re.search(rf"(?<![\w.]){re.escape(var)}\s*=\s*{re.escape(bound)}(?![\w.(])", _t(src, body)):
+        _bound(sheet, "cap" if ">" in _t(src, op) else "floor", right, n, src, ev)
 
 
 def _bound(sheet: FactSheet, kind: str, bound: Node | None, call: Node, src: bytes, ev: _Eval):
