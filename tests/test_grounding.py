@@ -162,3 +162,32 @@ pub fn retry_delay(attempt: u32) -> Duration {
     for rec in recs:
         prose = rec["messages"][1]["content"] + rec["messages"][2]["content"].split("</think>")[0]
         assert not any(w in prose.lower() for w in ("doubl", "twice")), prose
+
+
+def test_growth_by_a_named_factor_is_said_as_such(tmp_path):
+    src = tmp_path / "src" / "go"
+    src.mkdir(parents=True)
+    (src / "backoff.go").write_text('''package retry
+
+import "time"
+
+const maxWait = 30 * time.Second
+
+// nextWait returns the wait before the next retry, grown by the multiplier, never above maxWait.
+func nextWait(cur time.Duration, multiplier float64) time.Duration {
+	cur = time.Duration(float64(cur) * multiplier)
+	if cur > maxWait {
+		cur = maxWait
+	}
+	return cur
+}
+''')
+    repo = make_repo(tmp_path / "repo", tmp_path / "src")
+    out = tmp_path / "d.jsonl"
+    r = cli("run", "--repo", repo, "--spec", "svix-sdk-backoff", "--out", out)
+    assert r.code == 0, r.err
+    recs = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    assert recs, r.err
+    think = recs[0]["messages"][2]["content"].split("</think>")[0]
+    assert "multiplies the wait by `multiplier`" in think and "The ceiling is `maxWait`, 30 s" in think
+    assert "doubl" not in (recs[0]["messages"][1]["content"] + think).lower()

@@ -289,8 +289,9 @@ def growth_p(v: View, p: Pick) -> str:
         if collected:
             text += " and `.collect()` turns it into a list up front"
     else:
-        text = (f"{tick(g.code.strip())} doubles the wait each time the loop gets there"
-                if v.all("loop") else f"{tick(g.code.strip())} doubles the wait from one attempt to the next")
+        verb = "doubles the wait" if v.doubles() else f"multiplies the wait by {tick(g.value.strip())}"
+        text = (f"{tick(g.code.strip())} {verb} each time the loop gets there"
+                if v.all("loop") else f"{tick(g.code.strip())} {verb} from one attempt to the next")
     ov = v.one("overflow")
     if ov is not None:
         text += f"; {tick(ov.key)} applies it without the risk of overflowing a `Duration`"
