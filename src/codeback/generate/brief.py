@@ -7,8 +7,16 @@ repeating the same long paragraphs.
 
 from __future__ import annotations
 
-from .think import (_about_retry_after, chrono_p, clamp_p, cap_p, floor_p, growth_p, jitter_p,
-                    loop_p, parse_p, reset_p, schedule_p)
+from .think import (
+    _about_retry_after,
+    chrono_p,
+    clamp_p,
+    floor_p,
+    jitter_p,
+    parse_p,
+    reset_p,
+)
+from .think_time import cap_p, growth_p, loop_p, schedule_p
 from .view import Pick, View, tick
 
 
