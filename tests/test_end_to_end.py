@@ -117,6 +117,11 @@ def test_validate_catches_code_that_differs_from_the_source(repo, tmp_path):
     target.write_bytes(target.read_bytes().replace(b"0.15", b"0.25"))
     r = cli("validate", out, "--repo", repo)
     assert r.code == 1 and "source differs from the recorded piece" in r.err
+    assert "note:" not in r.err  # same commit (the edit is uncommitted): no note
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "edit")
+    r = cli("validate", out, "--repo", repo)
+    first = r.err.splitlines()[0]
+    assert "note: the dataset was written at commit" in first and "check out that commit" in first
 
 
 def test_bad_spec_gets_one_clear_line(tmp_path, repo):

@@ -35,6 +35,22 @@ def _manifest(path: Path) -> list[dict]:
     return out
 
 
+def checkout_mismatch(path: Path, repo: Path) -> str | None:
+    """One line when the checkout is not at the commit the dataset was written at: every piece
+    may then fail for that reason alone, and the per-line reasons should be read in that light."""
+    from .source import open_source
+
+    recorded = {e.get("commit") for e in _manifest(path) if e.get("commit")}
+    try:
+        head = open_source(str(repo)).commit
+    except Exception:  # noqa: BLE001 - not a checkout we can read: the per-line checks will say
+        return None
+    if recorded and head and head not in recorded:
+        return (f"the dataset was written at commit {', '.join(sorted(c[:12] for c in recorded))}; "
+                f"{repo} is at {head[:12]}: check out that commit to compare like with like")
+    return None
+
+
 def validate_file(path: Path, repo: Path | None = None) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, problems) for every line; an empty list means the line is valid."""
     if not path.is_file():

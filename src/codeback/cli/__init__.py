@@ -102,8 +102,10 @@ def validate(
     repo: Annotated[Optional[Path], typer.Option("--repo", "-r", help="Re-check code pieces and grounding against this checkout.")] = None,
 ) -> None:
     """Check every line; exit 1 with a reason per bad line."""
-    from ..verify import validate_file
+    from ..verify import checkout_mismatch, validate_file
 
+    if repo is not None and file.is_file() and (note := checkout_mismatch(file, repo)):
+        print(f"{file}: note: {note}", file=sys.stderr)
     bad = total = 0
     for no, problems in validate_file(file, repo):
         total += 1
