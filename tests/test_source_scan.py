@@ -90,7 +90,7 @@ def test_scan_parses_only_files_that_use_a_topics_words_and_loses_no_routed_unit
     router = Router(resolve_agents(["svix-backoff-jitter"]))
     source = open_source(repo)
     silent = [p for p in list_files(source, lambda x: language_of(x) is not None)
-              if not router.speaks_file(source.read(p))]
+              if not router.file_words(source.read(p))]
     assert skipped_files <= set(silent)  # a silent file with no unit at all lists nothing anyway
     r = cli("scan", "--repo", repo)
     assert f"not parsed: {len(silent)} files that use none of the topics' words" in r.err
@@ -104,7 +104,7 @@ def test_seed_files_are_parsed_even_when_silent(repo):
     source = open_source(repo)
     spec = resolve_agents(["svix-backoff-jitter"])[0]
     silent = "server/svix-server/Cargo.toml"
-    assert not Router([spec]).speaks_file((source.root / silent).read_bytes())
+    assert not Router([spec]).file_words((source.root / silent).read_bytes())
     spec = spec.model_copy(update={"seed_files": [silent]})
     found = find(source, spec, Router(resolve_agents(["svix-backoff-jitter"])), discover=False)
     # parsed all the same, so the report can say what the seed holds instead

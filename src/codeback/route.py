@@ -155,8 +155,9 @@ class Router:
     def file_words(self, data: bytes) -> dict[str, tuple[list[int], list[int]] | None]:
         """The topics a file speaks, each with where (start and end byte offsets of its stems,
         ignored words left out; None for a topic without a vocabulary: every unit is tried).
-        One search for any topic's stems turns most files away; only the rest are searched
-        topic by topic."""
+        Empty when no topic could score a unit of the file, so a scan need not parse it. One
+        search for any topic's stems turns most files away; only the rest are searched topic by
+        topic."""
         out: dict[str, tuple[list[int], list[int]] | None] = {
             ref: None for ref, v in self.vocabulary.items() if v is None}
         low = data.lower()
@@ -168,11 +169,6 @@ class Router:
                 if spans:
                     out[ref] = ([a for a, _ in spans], [b for _, b in spans])
         return out
-
-    def speaks_file(self, data: bytes) -> bool:
-        """Whether any topic could score a unit of this file (a file that uses none of any
-        topic's words holds no unit any agent can get, so a scan need not parse it)."""
-        return bool(self.file_words(data))
 
     def speaks(self, unit: CodeUnit) -> list[str]:
         """The topics whose vocabulary the unit uses, in its text or its qualified name."""
@@ -187,8 +183,9 @@ class Router:
         those: `route_all` finds them for a whole file at once). Negative signals and the
         long-unit penalty only argue against a candidate, so they are weighed when the positive
         evidence reaches the lowest threshold of the run's topics (below it a topic can neither
-        win nor tie a winner): the decision is the same as weighing them everywhere. `full` weighs every signal of every topic (for
-        judging a helper as context, where the sign of the net score matters)."""
+        win nor tie a winner): the decision is the same as weighing them everywhere. `full`
+        weighs every signal of every topic (for judging a helper as context, where the sign of
+        the net score matters)."""
         scores = {t: 0.0 for t in self.topics}
         hits: list[Signal] = []
         if topics is None:
@@ -267,10 +264,6 @@ class Router:
         return routed
 
 
-def _longest_first(words) -> list[str]:
-    return sorted(set(words), key=lambda w: (-len(w), w))
-
-
 def guarded(stem: str, ignore: list[str]) -> str:
     """The regex for `stem` that does not match where it lies inside an ignored word. The guards
     come after the stem, so the pattern starts with a literal (a fast scan)."""
@@ -300,7 +293,8 @@ class _Vocabulary:
     __slots__ = ("rx",)
 
     def __init__(self, stems: list[str], ignore: list[str]) -> None:
-        self.rx = re.compile("|".join(guarded(stem, ignore) for stem in _longest_first(stems)).encode())
+        longest_first = sorted(set(stems), key=lambda w: (-len(w), w))
+        self.rx = re.compile("|".join(guarded(stem, ignore) for stem in longest_first).encode())
 
     def search(self, text: str) -> bool:
         return self.rx.search(text.encode().lower()) is not None

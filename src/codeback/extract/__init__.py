@@ -10,7 +10,6 @@ built lazily per language (`engine._compiled`), so importing this package stays 
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from itertools import pairwise
 
 from ..model import FileUnits, Skip

@@ -8,17 +8,7 @@ from dataclasses import replace
 
 import tree_sitter_typescript
 
-from .engine import LangSpec
-from .javascript import ATTACHED, MORE_QUERIES, OUTER, attached_ok
+from .javascript import SPEC as JAVASCRIPT
 
-SPEC = LangSpec(
-    name="typescript",
-    language=tree_sitter_typescript.language_typescript,
-    attached=ATTACHED,
-    attached_ok=attached_ok,
-    outer=OUTER,
-    separator=".",
-    more_queries=MORE_QUERIES,
-)
-
+SPEC = replace(JAVASCRIPT, name="typescript", language=tree_sitter_typescript.language_typescript)
 TSX = replace(SPEC, name="tsx", language=tree_sitter_typescript.language_tsx, query="typescript")
