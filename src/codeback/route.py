@@ -142,9 +142,6 @@ class Router:
         ]
         self.vocabulary = {ref: _Vocabulary(t.vocabulary, t.vocabulary_ignore) if t.vocabulary else None
                            for ref, t in self.topics.items()}
-        # any topic's guarded stems, for a first search that turns most files away
-        alts = sorted({v.rx.pattern for v in self.vocabulary.values() if v is not None})
-        self._any_word = re.compile(b"|".join(alts)) if alts else None
         # below every threshold, a topic can neither win nor tie a winner, negatives or not
         self._lowest_threshold = min(t.threshold for t in self.topics.values())
         self._positive = {ref: [s for s in self.signals if s.topic == ref and s.weight > 0]
@@ -155,19 +152,15 @@ class Router:
     def file_words(self, data: bytes) -> dict[str, tuple[list[int], list[int]] | None]:
         """The topics a file speaks, each with where (start and end byte offsets of its stems,
         ignored words left out; None for a topic without a vocabulary: every unit is tried).
-        Empty when no topic could score a unit of the file, so a scan need not parse it. One
-        search for any topic's stems turns most files away; only the rest are searched topic by
-        topic."""
+        Empty when no topic could score a unit of the file, so a scan need not parse it. An
+        Aho-Corasick automaton per topic finds every stem in one pass at memory speed (a regex
+        alternation of the same words tries each one at every byte: 30x slower on svix)."""
         out: dict[str, tuple[list[int], list[int]] | None] = {
             ref: None for ref, v in self.vocabulary.items() if v is None}
         low = data.lower()
-        if self._any_word is None or not self._any_word.search(low):
-            return out
         for ref, v in self.vocabulary.items():
-            if v is not None:
-                spans = [m.span() for m in v.rx.finditer(low)]
-                if spans:
-                    out[ref] = ([a for a, _ in spans], [b for _, b in spans])
+            if v is not None and (found := v.spans(low)):
+                out[ref] = ([a for _, a, _ in found], [b for _, _, b in found])
         return out
 
     def speaks(self, unit: CodeUnit) -> list[str]:
@@ -264,19 +257,6 @@ class Router:
         return routed
 
 
-def guarded(stem: str, ignore: list[str]) -> str:
-    """The regex for `stem` that does not match where it lies inside an ignored word. The guards
-    come after the stem, so the pattern starts with a literal (a fast scan)."""
-    guards = ""
-    for word in ignore:
-        at = word.find(stem)
-        while at >= 0:  # the stem sits at `at` in the ignored word: not there
-            cut = at + len(stem)
-            guards += f"(?!(?<={re.escape(word[:cut])}){re.escape(word[cut:])})"
-            at = word.find(stem, at + 1)
-    return re.escape(stem) + guards
-
-
 def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
     """Whether one of the (sorted) stem spans lies within [start, end)."""
     starts, ends = where
@@ -285,19 +265,38 @@ def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
 
 
 class _Vocabulary:
-    """A topic's stems as one regular expression over ASCII-lower-cased UTF-8, so a file's
-    bytes (lowered once) and a unit's text give the same answer. An ignored word hides the
-    stems inside it: each stem carries a guard for every ignored word that holds it (`wait` is
-    not matched where it is the tail of `await`), so a search needs no second look."""
+    """A topic's stems, searched in ASCII-lower-cased UTF-8, so a file's bytes (lowered once) and
+    a unit's text give the same answer. An ignored word hides the stems inside it (`wait` in
+    `await`): the automaton looks for stems and ignored words together, leftmost-longest, so an
+    ignored word consumes the stems it holds, and its own matches are then dropped."""
 
-    __slots__ = ("rx",)
+    __slots__ = ("stems", "ignore", "_ac")
 
     def __init__(self, stems: list[str], ignore: list[str]) -> None:
-        longest_first = sorted(set(stems), key=lambda w: (-len(w), w))
-        self.rx = re.compile("|".join(guarded(stem, ignore) for stem in longest_first).encode())
+        self.stems = sorted(set(stems))
+        self.ignore = sorted(set(ignore) - set(self.stems))
+        self._ac = _automaton(self.stems + self.ignore)
+
+    def spans(self, low: bytes) -> list[tuple[int, int, int]]:
+        """(stem index, start, end) of each stem in lower-cased bytes."""
+        n = len(self.stems)
+        return [m for m in self._ac.find_matches_as_indexes(low) if m[0] < n]
 
     def search(self, text: str) -> bool:
-        return self.rx.search(text.encode().lower()) is not None
+        return bool(self.spans(text.encode().lower()))
+
+    def __getstate__(self):  # the automaton does not pickle: spawned workers rebuild it
+        return self.stems, self.ignore
+
+    def __setstate__(self, state) -> None:
+        self.stems, self.ignore = state
+        self._ac = _automaton(self.stems + self.ignore)
+
+
+def _automaton(words: list[str]):
+    from ahocorasick_rs import MATCHKIND_LEFTMOST_LONGEST, BytesAhoCorasick
+
+    return BytesAhoCorasick([w.encode() for w in words], matchkind=MATCHKIND_LEFTMOST_LONGEST)
 
 
 class _Fields:
