@@ -13,7 +13,7 @@ import pytest
 
 from codeback.coverage import coverage, render
 from codeback.extract import extract_file
-from codeback.pipeline import scan
+from codeback.scan import scan
 from codeback.route import Router
 from codeback.source import open_source
 from codeback.spec import load_spec, resolve_agents

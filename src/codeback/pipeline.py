@@ -7,13 +7,11 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 from .context import at_line_start, code_block, context_pieces, fence_for
 from .extract import extract_file, language_of
-from .extract.parallel import map_files
 from .facts import read_facts
 from .generate.base import Job
 from .generate.needs import needs_for
@@ -21,44 +19,11 @@ from .generate.offline import STYLES
 from .generate.view import Pick, View
 from .model import CodeUnit, Fact, FileUnits, Routed, Skip
 from .route import Router
+from .scan import scan
 from .source import Source, list_files
 from .spec import AgentSpec
 
 Status = Callable[[str], None]
-
-
-def _extract_route(router: Router, exclude_tests: bool, everything: bool, always: frozenset[str],
-                   path: str, data: bytes):
-    words = None  # the topics the file speaks, and where: found once, after the cheap skips
-
-    def wanted(_: bytes) -> bool:
-        nonlocal words
-        words = router.file_words(data)
-        return everything or path in always or bool(words)
-
-    fu = extract_file(path, data, exclude_tests, wanted=wanted)
-    # Routing without its units: they travel once, packed, inside `fu`.
-    return fu, [(r.scores, r.signals, r.agent, r.note) for r in router.route_all(fu.units, data, words)]
-
-
-def _rejoin(result) -> tuple[FileUnits, list[Routed]]:
-    fu, rows = result
-    return fu, [Routed(u, *row) for u, row in zip(fu.units, rows, strict=True)]
-
-
-def scan(source: Source, router: Router, exclude_tests: bool = True,
-         paths: list[str] | None = None, workers: int | None = None, everything: bool = False,
-         always: frozenset[str] = frozenset(),
-         ) -> Iterator[tuple[FileUnits, list[Routed]]]:
-    """Every file's units with their routing, in path order; trees never leave the workers.
-
-    A file that uses none of any topic's words is read but not parsed (`parsed` False, no
-    units): no unit of it could reach an agent. `everything` parses every file all the same;
-    `always` names files parsed in any case (seed files, whose contents a report lists)."""
-    if paths is None:
-        paths = list_files(source, lambda rel: language_of(rel) is not None)
-    fn = partial(_extract_route, router, exclude_tests, everything, frozenset(always))
-    yield from map(_rejoin, map_files(source.root, paths, fn, workers))
 
 
 @dataclass

@@ -81,7 +81,7 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                  everything: bool = False) -> None:
     from ..errors import CodebackError
     from ..extract import language_of
-    from ..pipeline import scan
+    from ..scan import scan
     from ..route import Router
     from ..source import list_files, open_source
     from ..spec import resolve_agents
