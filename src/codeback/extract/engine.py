@@ -45,6 +45,9 @@ class LangSpec:
     benign_error: True for an error node that is a known grammar gap in valid code (Ruby's
         anonymous block argument before a line break); a unit whose only errors are benign is
         kept instead of skipped as a parse error.
+    assigned: for an `@assigned` capture (a function assigned to `<owner>.<name>`), its kind and
+        owner's name read off the @owner node, or None when it is no definition; one general
+        query pattern and this, rather than a pattern per shape (each costs compile time).
     """
 
     name: str
@@ -63,6 +66,7 @@ class LangSpec:
     leading_comment: bytes = b""
     more_queries: tuple[str, ...] = ()
     benign_error: Callable[[Node, bytes], bool] | None = None
+    assigned: Callable[[Node, bytes], tuple[str, str | None] | None] | None = None
 
 
 @cache
@@ -98,7 +102,7 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
     parser, query = _compiled(spec)
     tree = parser.parse(src)
     out = FileUnits(path, spec.name)
-    found: dict[int, tuple[int, str, Node, Node | None, Node | None]] = {}
+    found: dict[int, tuple[int, str, Node, Node | None, str | None]] = {}
     comments: list[tuple[int, str]] = []
     strings: list[tuple[int, str]] = []
     for pattern, caps in QueryCursor(query).matches(tree.root_node):
@@ -114,12 +118,16 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
             elif cap == "string":
                 strings.append((node.start_byte, _text(src, node)))
             else:
+                owner = _text(src, owner_nodes[0]) if owner_nodes else None
+                if cap == "assigned" and spec.assigned is not None:
+                    if (resolved := spec.assigned(owner_nodes[0], src)) is None:
+                        continue
+                    cap, owner = resolved
                 # One node may match a specific pattern and a general one (a YAML pair holding a
                 # mapping is a section, any other pair a key): the earlier pattern wins.
                 seen = found.get(node.id)
                 if seen is None or pattern < seen[0]:
-                    found[node.id] = (pattern, cap, node, name_nodes[0] if name_nodes else None,
-                                      owner_nodes[0] if owner_nodes else None)
+                    found[node.id] = (pattern, cap, node, name_nodes[0] if name_nodes else None, owner)
     comments.sort()
     strings.sort()
     cstarts = [c[0] for c in comments]
@@ -129,12 +137,11 @@ def extract(spec: LangSpec, path: str, src: bytes, exclude_tests: bool = True) -
     skipped_scopes: set[int] = set()
     defs = [d[1:] for d in found.values()]
     defs.sort(key=lambda d: (d[1].start_byte, -d[1].end_byte))
-    for kind, node, name_node, owner_node in defs:
+    for kind, node, name_node, owner in defs:
         raw = _text(src, name_node) if name_node is not None else ""
         parent_id, parent_kind, parent_q = _container(node, by_id)
         sep = spec.separator
-        if owner_node is not None:
-            owner = _text(src, owner_node)
+        if owner is not None:
             parent_q = f"{parent_q}{sep}{owner}" if parent_q else owner
         if parent_id in skipped_scopes:
             skipped_scopes.add(node.id)

@@ -16,6 +16,28 @@ from .engine import LangSpec, adjacent
 ATTACHED = frozenset({"comment", "decorator"})
 OUTER = frozenset({"export_statement"})
 MORE_QUERIES = ("js_assigned",)
+NAMED = frozenset({"identifier", "member_expression"})
+
+
+def assigned(owner: Node, src: bytes) -> tuple[str, str | None] | None:
+    """The kind and owner of `<owner>.<name> = function`: a method of Foo for `Foo.prototype`, a
+    plain function for `exports` and `module.exports`, else a function owned by `owner` when
+    that is a name or a dotted path (not `module` itself, nor a call or `this`)."""
+    if owner.type == "member_expression":
+        obj, prop = owner.child_by_field_name("object"), owner.child_by_field_name("property")
+        if prop is not None and obj is not None and prop.text == b"prototype":
+            return ("method", _text(obj, src)) if obj.type in NAMED else None
+        if owner.text == b"module.exports":
+            return "function", None
+    elif owner.type != "identifier":
+        return None
+    if owner.text == b"exports":
+        return "function", None
+    return None if owner.text == b"module" else ("function", _text(owner, src))
+
+
+def _text(node: Node, src: bytes) -> str:
+    return src[node.start_byte:node.end_byte].decode("utf-8")
 
 
 def attached_ok(node: Node, below: Node, src: bytes) -> bool:
@@ -37,4 +59,5 @@ SPEC = LangSpec(
     outer=OUTER,
     separator=".",
     more_queries=MORE_QUERIES,
+    assigned=assigned,
 )
