@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,7 @@ def list_files(src: Source, wanted=lambda rel: True) -> list[str]:
         for _ in range(pruned):
             _count(src, "vendored or build folder")
     out = []
+    root = str(src.root)
     for rel in rels:
         if not rel or not wanted(rel):
             continue
@@ -108,11 +110,18 @@ def list_files(src: Source, wanted=lambda rel: True) -> list[str]:
         if any(p in SKIP_DIRS for p in parts[:-1]):
             _count(src, "vendored or build folder")
             continue
-        path = src.root / rel
-        if path.is_symlink() and not _inside(src.root, path):
-            _count(src, "symlink out of the repository")
+        path = os.path.join(root, rel)  # str paths: pathlib costs more than the stat itself
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:  # listed by git, gone from the work tree
             continue
-        if not path.is_file():
+        if stat.S_ISLNK(mode):
+            if not _inside(src.root, Path(path)):
+                _count(src, "symlink out of the repository")
+                continue
+            if not os.path.isfile(path):
+                continue
+        elif not stat.S_ISREG(mode):
             continue
         out.append(rel)
     out.sort()

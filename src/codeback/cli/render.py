@@ -118,6 +118,7 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                 skips[s.reason] += 1
             if cov is not None:
                 cov.add(fu, routed)
+            lines = []  # one write per file: stdout may be unbuffered (PYTHONUNBUFFERED)
             for r in routed:
                 u = r.unit
                 langs[u.lang] += 1
@@ -128,11 +129,13 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                                         u.name + ("  (not in the spec's languages: run skips it)"
                                                   if outside else "")))
                 if as_json and cov is None:
-                    out.write(orjson.dumps({
+                    lines.append(orjson.dumps({
                         "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
                         "start_line": u.span.start_line, "end_line": u.span.end_line,
                         "agent": r.agent, "scores": r.scores, "reasons": r.reasons(),
-                    }) + b"\n")
+                    }, option=orjson.OPT_APPEND_NEWLINE))
+            if lines:
+                out.write(b"".join(lines))
     if cov is not None:
         result = cov.result()
         if as_json:
