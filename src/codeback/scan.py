@@ -7,11 +7,14 @@ generation stages that `pipeline` wires together.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
+
+import orjson
 
 from .extract import extract_file, language_of
 from .extract.parallel import map_files
-from .model import FileUnits, Routed
+from .model import FileUnits, Routed, Skip
 from .route import Router
 from .source import Source, list_files
 
@@ -48,3 +51,38 @@ def scan(source: Source, router: Router, exclude_tests: bool = True,
         paths = list_files(source, lambda rel: language_of(rel) is not None)
     fn = partial(_extract_route, router, exclude_tests, everything, frozenset(always))
     yield from map(_rejoin, map_files(source.root, paths, fn, workers))
+
+
+def unit_json(r: Routed) -> bytes:
+    """One line of `codeback scan --json`."""
+    u = r.unit
+    return orjson.dumps({
+        "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
+        "start_line": u.span.start_line, "end_line": u.span.end_line,
+        "agent": r.agent, "scores": r.scores, "reasons": r.reasons(),
+    }, option=orjson.OPT_APPEND_NEWLINE)
+
+
+@dataclass(slots=True)
+class Printed:
+    """One file of `scan --json`, its lines made in the worker that routed it: the units never
+    cross to the parent (on svix, sending them cost more than the lines themselves)."""
+
+    path: str
+    lang: str
+    parsed: bool
+    was_parsed: bool
+    skips: list[Skip]
+    lines: bytes
+
+
+def _print(router: Router, exclude_tests: bool, everything: bool, path: str, data: bytes) -> Printed:
+    fu, routed = _rejoin(_extract_route(router, exclude_tests, everything, frozenset(), path, data))
+    return Printed(fu.path, fu.lang, fu.parsed, fu.was_parsed, fu.skips,
+                   b"".join(map(unit_json, routed)))
+
+
+def scan_lines(source: Source, router: Router, exclude_tests: bool, paths: list[str],
+               workers: int | None = None, everything: bool = False) -> Iterator[Printed]:
+    """`scan`, as the JSON lines it prints, in path order."""
+    yield from map_files(source.root, paths, partial(_print, router, exclude_tests, everything), workers)

@@ -81,7 +81,7 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                  everything: bool = False) -> None:
     from ..errors import CodebackError
     from ..extract import language_of
-    from ..scan import scan
+    from ..scan import scan, scan_lines
     from ..route import Router
     from ..source import list_files, open_source
     from ..spec import resolve_agents
@@ -104,21 +104,31 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
     routed_rows: list[tuple[str, str, str]] = []
     skips: Counter = Counter()
     out = sys.stdout.buffer
+
+    def count(lang: str, parsed: bool, was_parsed: bool, skipped) -> None:
+        if lang:
+            f = files.setdefault(lang, Counter())
+            f["files"] += 1
+            f["parsed"] += was_parsed
+            f["unparsed"] += not parsed
+        for s in skipped:
+            skips[s.reason] += 1
+
     with _progress() as prog:
         task = prog.add_task("scanning", total=len(paths))
-        seeds = frozenset(p for p in paths if cov is not None and cov.is_seed(p))
-        for fu, routed in scan(source, router, exclude_tests, paths, workers, everything, seeds):
+        if as_json and cov is None:  # lines made in the workers: units never reach this process
+            for p in scan_lines(source, router, exclude_tests, paths, workers, everything):
+                prog.advance(task)
+                count(p.lang, p.parsed, p.was_parsed, p.skips)
+                if p.lines:
+                    out.write(p.lines)
+        rest = [] if as_json and cov is None else paths
+        seeds = frozenset(p for p in rest if cov is not None and cov.is_seed(p))
+        for fu, routed in scan(source, router, exclude_tests, rest, workers, everything, seeds):
             prog.advance(task)
-            if fu.lang:
-                f = files.setdefault(fu.lang, Counter())
-                f["files"] += 1
-                f["parsed"] += fu.was_parsed
-                f["unparsed"] += not fu.parsed
-            for s in fu.skips:
-                skips[s.reason] += 1
+            count(fu.lang, fu.parsed, fu.was_parsed, fu.skips)
             if cov is not None:
                 cov.add(fu, routed)
-            lines = []  # one write per file: stdout may be unbuffered (PYTHONUNBUFFERED)
             for r in routed:
                 u = r.unit
                 langs[u.lang] += 1
@@ -128,14 +138,6 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                     routed_rows.append((r.agent, f"{u.path}:{u.span.start_line}",
                                         u.name + ("  (not in the spec's languages: run skips it)"
                                                   if outside else "")))
-                if as_json and cov is None:
-                    lines.append(orjson.dumps({
-                        "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
-                        "start_line": u.span.start_line, "end_line": u.span.end_line,
-                        "agent": r.agent, "scores": r.scores, "reasons": r.reasons(),
-                    }, option=orjson.OPT_APPEND_NEWLINE))
-            if lines:
-                out.write(b"".join(lines))
     if cov is not None:
         result = cov.result()
         if as_json:
