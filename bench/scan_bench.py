@@ -12,8 +12,12 @@ skipped), it times:
   ast-grep  `ast-grep scan` with one trivial rule per language (one process per language, and
             one process with all the rules), when the binary is installed;
 and prints the times and ratios against the issue's targets (scan <= 1.3x baseline, <= 1.5x
-ast-grep) plus `codeback --help` start-up. Each figure is the best of --repeat runs (default 3):
-the minimum is the least noisy estimate of what the code costs on a shared machine.
+ast-grep) plus `codeback --help` start-up. Each figure is the best of --repeat rounds (default 5),
+and every round times each contender once, in turn, so a machine that slows down or speeds up
+during the run weighs on all of them alike: the minimum is the least noisy estimate of what the
+code costs on a shared machine. Subprocesses run with bytecode caching on (an unset
+PYTHONDONTWRITEBYTECODE), as an installed tool does: otherwise every run of an editable checkout
+compiles codeback's modules again.
 """
 
 from __future__ import annotations
@@ -95,16 +99,31 @@ def scan_only(root: Path) -> None:
     print(f"{len(paths)} files, {units} units, {skips} skips")
 
 
-def timed(cmd: list[str], repeat: int) -> tuple[float, str]:
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(cmd: list[str], repeat: int = 1) -> tuple[float, str]:
     """Best wall time of `repeat` runs, and the last run's stdout tail (or error)."""
     best, tail = float("inf"), ""
     for _ in range(repeat):
         t0 = time.perf_counter()
-        res = subprocess.run(cmd, capture_output=True, text=True)
+        res = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
         best = min(best, time.perf_counter() - t0)
         tail = (res.stdout.strip().splitlines() or [""])[-1][:200] if res.returncode == 0 else (
             f"exit {res.returncode}: " + (res.stderr.strip().splitlines() or [""])[-1][:200])
     return best, tail
+
+
+class Best:
+    """The best time seen per contender over interleaved rounds, with the last output."""
+
+    def __init__(self) -> None:
+        self.time: dict[str, float] = {}
+        self.out: dict[str, str] = {}
+
+    def add(self, name: str, t: float, out: str = "") -> None:
+        self.time[name] = min(t, self.time.get(name, float("inf")))
+        self.out[name] = out
 
 
 def has_scan_cli() -> str | None:
@@ -115,28 +134,24 @@ def has_scan_cli() -> str | None:
     return exe if res.returncode == 0 and "--json" in res.stdout else None
 
 
-def ast_grep_times(root: Path, langs: Counter, repeat: int) -> tuple[float, float, dict[str, float]] | None:
-    """(sum of per-language runs, one run with every rule, per-language times), or None."""
-    exe = shutil.which("ast-grep") or str(Path(sys.executable).with_name("ast-grep"))
-    if not Path(exe).exists():
-        return None
-    rules = []
-    per: dict[str, float] = {}
-    for lang, (ag_lang, kind) in AST_GREP_RULES.items():
-        if not langs.get(lang):
-            continue
-        rule = f"id: bench-{lang}\nlanguage: {ag_lang}\nrule:\n  kind: {kind}\n"
-        rules.append(rule)
-        per[lang], _ = timed([exe, "scan", "--inline-rules", rule, "--json=stream", str(root)], repeat)
-    together, _ = timed([exe, "scan", "--inline-rules", "---\n".join(rules), "--json=stream",
-                         str(root)], repeat)
-    return sum(per.values()), together, per
+def ast_grep_rules(langs: Counter) -> dict[str, str]:
+    """One trivial rule per language present."""
+    return {lang: f"id: bench-{lang}\nlanguage: {ag_lang}\nrule:\n  kind: {kind}\n"
+            for lang, (ag_lang, kind) in AST_GREP_RULES.items() if langs.get(lang)}
+
+
+def ast_grep_round(exe: str, root: Path, rules: dict[str, str], best: Best) -> None:
+    """Each language's rule in its own run, then all rules in one run."""
+    for lang, rule in rules.items():
+        best.add(f"ast-grep:{lang}", *timed([exe, "scan", "--inline-rules", rule, "--json=stream", str(root)]))
+    best.add("ast-grep-all", *timed([exe, "scan", "--inline-rules", "---\n".join(rules.values()),
+                                     "--json=stream", str(root)]))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", nargs="?", default=DEFAULT_DIR)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--scan-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     root = Path(args.dir).resolve()
@@ -148,44 +163,56 @@ def main() -> None:
 
     paths = walk(root)
     langs = Counter(language_of(p) for p in paths)
-    base, nbytes = min((baseline(root, paths) for _ in range(args.repeat)), key=lambda r: r[0])
+    cli = has_scan_cli()
+    ag = shutil.which("ast-grep") or str(Path(sys.executable).with_name("ast-grep"))
+    ag = ag if Path(ag).exists() else None
+    rules = ast_grep_rules(langs)
+    best = Best()
+    nbytes = 0
+    for _ in range(args.repeat):
+        t, nbytes = baseline(root, paths)
+        best.add("baseline", t)
+        best.add("extract", *timed([sys.executable, __file__, "--scan-only", str(root)]))
+        if cli:
+            best.add("scan", *timed([cli, "scan", "--json", "--repo", str(root)]))
+            best.add("scan-all", *timed([cli, "scan", "--all", "--json", "--repo", str(root)]))
+            best.add("help", *timed([cli, "--help"]))
+        if ag:
+            ast_grep_round(ag, root, rules, best)
+    base = best.time["baseline"]
     print(f"dir       {root}")
     print(f"files     {len(paths)} ({', '.join(f'{k} {v}' for k, v in langs.most_common())})")
     print(f"bytes     {nbytes:,}")
     print(f"cores     {cpu_count()} usable, nproc {os.cpu_count()}")
+    print(f"rounds    {args.repeat}, best of each")
     print(f"baseline  {base:.3f} s  bare read + parse, one process")
-
-    inner, inner_out = timed([sys.executable, __file__, "--scan-only", str(root)], args.repeat)
-    print(f"extract   {inner:.3f} s  map_files + extract_file, subprocess ({inner_out}); "
+    inner = best.time["extract"]
+    print(f"extract   {inner:.3f} s  map_files + extract_file, subprocess ({best.out['extract']}); "
           f"{inner / base:.2f}x baseline")
-    cli = has_scan_cli()
     runs = [("extract", inner)]
     if cli:
-        scan, out = timed([cli, "scan", "--json", "--repo", str(root)], args.repeat)
-        print(f"scan      {scan:.3f} s  codeback scan --json --repo DIR ({out[:60]}...)")
-        full, _ = timed([cli, "scan", "--all", "--json", "--repo", str(root)], args.repeat)
-        print(f"scan-all  {full:.3f} s  codeback scan --all --json --repo DIR (parses every file)")
-        runs += [("scan", scan), ("scan-all", full)]
+        print(f"scan      {best.time['scan']:.3f} s  codeback scan --json --repo DIR ({best.out['scan'][:60]}...)")
+        print(f"scan-all  {best.time['scan-all']:.3f} s  codeback scan --all --json --repo DIR (parses every file)")
+        runs += [("scan", best.time["scan"]), ("scan-all", best.time["scan-all"])]
     else:
         print("scan      (no `codeback scan --json` yet: the extract figure stands in)")
     for name, t in runs:
         print(f"ratio     {name}/baseline = {t / base:.2f}  (target <= 1.3)")
-
-    ag = ast_grep_times(root, langs, args.repeat)
     if ag is None:
         print("ast-grep  not installed")
     else:
-        summed, together, per = ag
+        per = {lang: best.time[f"ast-grep:{lang}"] for lang in rules}
+        summed, together = sum(per.values()), best.time["ast-grep-all"]
         print(f"ast-grep  {summed:.3f} s  one run per language "
               f"({', '.join(f'{k} {v:.2f}' for k, v in per.items())})")
         print(f"ast-grep  {together:.3f} s  one run, all rules")
         for name, t in runs:
             print(f"ratio     {name}/ast-grep = {t / summed:.2f} per-language sum, "
                   f"{t / together:.2f} single run  (target <= 1.5)")
-    exe = shutil.which("codeback") or str(Path(sys.executable).with_name("codeback"))
-    if Path(exe).exists():
-        help_t, out = timed([exe, "--help"], args.repeat)
-        print(f"startup   {help_t:.3f} s  codeback --help (target well under 0.3){'' if not out.startswith('exit') else ' ' + out}")
+    if cli:
+        out = best.out["help"]
+        print(f"startup   {best.time['help']:.3f} s  codeback --help (target well under 0.3)"
+              f"{' ' + out if out.startswith('exit') else ''}")
 
 
 if __name__ == "__main__":
