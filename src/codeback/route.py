@@ -331,22 +331,28 @@ class _Vocabulary(_Automaton):
 
 class _Literals(_Automaton):
     """The needles of every signal that looks at one part of a unit, found in one pass: which
-    are present is then a set lookup per clause, not a substring scan per needle (on svix that
-    was a third of routing's time)."""
+    are present is then a set lookup per clause, not a substring scan per needle. One-character
+    needles (`*`, `(`) are left to `in` (a memchr each): in the automaton, with every
+    occurrence reported, they made nine matches in ten."""
 
-    __slots__ = ()
+    __slots__ = ("_ids", "_chars")
 
     def _build(self):
         from ahocorasick_rs import AhoCorasick
 
-        return AhoCorasick(self.words)
+        self._ids = [i for i, w in enumerate(self.words) if len(w) > 1]
+        self._chars = [(i, w) for i, w in enumerate(self.words) if len(w) == 1]
+        return AhoCorasick([self.words[i] for i in self._ids])
 
     def present(self, low: str) -> set[int] | None:
         """Indexes of the needles in lower-cased text; None (anything may match) for non-ASCII
         text, which `holds` does not judge."""
         if not low.isascii():
             return None
-        return {i for i, _, _ in self._ac.find_matches_as_indexes(low, overlapping=True)}
+        ids = self._ids
+        found = {ids[i] for i, _, _ in self._ac.find_matches_as_indexes(low, overlapping=True)}
+        found.update(i for i, c in self._chars if c in low)
+        return found
 
 
 class _Fields:
