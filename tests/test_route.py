@@ -372,33 +372,67 @@ class wait_random:
     assert r.agent == BJ, (r.scores, r.reasons())
 
 
+def _fixture_units():
+    """Every unit of the routing fixtures and the bundled sample, test code included."""
+    sample = Path(__file__).parents[1] / "src" / "codeback" / "sample" / "webhook-delivery"
+    for root in (FIXTURE, sample):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".md",)):
+            yield from extract_file(path.relative_to(root).as_posix(), path.read_bytes(), False).units
+
+
 def test_signal_needles_never_skip_a_match(router):
     """The literal prefilter is exact: wherever a signal's regex matches a unit's field, the
     field holds a literal of every clause (checked on every fixture unit and the sample)."""
-    from codeback.route import _Fields, _may_match, holds
+    from codeback.literals import holds
+    from codeback.route import _Fields, _may_match
 
-    sample = Path(__file__).parents[1] / "src" / "codeback" / "sample" / "webhook-delivery"
     checked = pruned = 0
-    for root in (FIXTURE, sample):
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".md",)):
-            rel = path.relative_to(root).as_posix()
-            for u in extract_file(rel, path.read_bytes(), False).units:
-                fields = _Fields(u, router.literals)
-                for sig in router.signals:
-                    value = getattr(fields, sig.where)
-                    if sig.needles is None:
-                        continue
-                    # the automaton answers as substring tests would
-                    assert _may_match(sig, fields) == holds(sig.needles, value.lower()), (sig.name, u.key)
-                    pruned += not _may_match(sig, fields)
-                    if sig.rx.search(value):
-                        assert holds(sig.needles, value.lower()), (sig.name, u.key)
-                        checked += 1
+    for u in _fixture_units():
+        fields = _Fields(u, router.literals)
+        for sig in router.signals:
+            value = getattr(fields, sig.where)
+            if sig.needles is None:
+                continue
+            # the automaton answers as substring tests would
+            assert _may_match(sig, fields) == holds(sig.needles, value.lower()), (sig.name, u.key)
+            pruned += not _may_match(sig, fields)
+            if sig.rx.search(value):
+                assert holds(sig.needles, value.lower()), (sig.name, u.key)
+                checked += 1
     assert checked > 500 and pruned > 5000
 
 
+def test_searching_only_where_a_match_can_begin_finds_what_search_finds(router):
+    """A signal whose every match begins with one of a few literals is tried only where one
+    occurs: on every fixture unit and every part, the match is the one `search` finds."""
+    from codeback.route import _Fields
+
+    fast = [sig for sig in router.signals if sig.starts is not None]
+    assert len(fast) > 20  # most signals qualify (case-insensitive prose, names, ...)
+    compared = found = 0
+    for u in _fixture_units():
+        fields = _Fields(u, router.literals)
+        for sig in fast:
+            value = getattr(fields, sig.where)
+            want = sig.rx.search(value)
+            got = sig.starts.search(sig.rx, value, fields.lower(sig.where))
+            assert (got and got.span()) == (want and want.span()), (sig.name, u.key)
+            compared += 1
+            found += want is not None
+    assert compared > 10000 and found > 300
+
+
+def test_starts_reads_the_literals_a_match_begins_with():
+    from codeback.literals import starts
+
+    assert starts(r"(?i)(\bthrow\s+e|return\s+err|exhausted)") == {"throw", "return", "exhausted"}
+    assert starts(r"(?<![\w.])sleep\(") == {"sleep("}
+    assert starts(r"[\w)]\s*\*\*") is None  # a class opens it: no literal to look for
+    assert starts(r"(ab|c)d") is None  # `c` is too short to be worth the lookup
+
+
 def test_needles_are_clauses_that_must_all_hold():
-    from codeback.route import needles
+    from codeback.literals import needles
 
     assert needles(r"(?i)\*\s*\w*attempt") == (frozenset({"attempt"}), frozenset({"*"}))
     # (a and b) or cd  =  (a or cd) and (b or cd)
@@ -415,9 +449,9 @@ def test_needles_are_clauses_that_must_all_hold():
     ("retries += 1", True),
 ])
 def test_ignored_words_hide_only_the_stems_inside_them(text, speaks):
-    from codeback.route import _Vocabulary
+    from codeback.literals import Vocabulary
 
-    v = _Vocabulary(["wait", "stop", "tries", "retr"], ["await", "listoption", "entries"])
+    v = Vocabulary(["wait", "stop", "tries", "retr"], ["await", "listoption", "entries"])
     assert v.search(text) is speaks
     # a file's bytes give the same answer as the text alone
     assert bool(v.spans(text.encode().lower())) is speaks
@@ -446,7 +480,7 @@ def test_weighing_negatives_only_for_candidates_decides_as_weighing_them_all(rou
 def test_needles_never_skip_a_match_on_non_ascii_text(pattern, text):
     import re
 
-    from codeback.route import holds, needles
+    from codeback.literals import holds, needles
 
     assert re.search(pattern, text)
     clauses = needles(pattern)

@@ -25,6 +25,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 
+from .literals import Clauses, Literals, Starts, Vocabulary, needles, starts
 from .model import CodeUnit, Routed, Signal
 from .spec import AgentSpec, TopicSpec, load_topic
 
@@ -50,70 +51,8 @@ class _Compiled:
     weight: float
     needles: Clauses | None  # literals every match contains, in conjunctive form
     unless: re.Pattern | None = None
-    needle_ids: tuple[frozenset[int], ...] | None = None  # the same, as `_Literals` indexes
-
-
-Clauses = tuple[frozenset[str], ...]
-"""Needles in conjunctive form: every match contains a literal of each clause (lower-cased)."""
-
-_MAX_COMBOS = 32
-
-
-def needles(pattern: str) -> Clauses | None:
-    """The literals a match of `pattern` must contain, as clauses that must all hold (each: one
-    of these strings), or None when nothing can be read off the pattern. Testing them with `in`
-    first is exact: text that fails a clause cannot match, and the regex is skipped (a substring
-    test runs at memory speed, the regex at a fraction of it). Clauses, not a single set: `*`
-    near an attempt counter needs both a `*` and an attempt word, which prunes far more."""
-    from itertools import product
-    from re import _constants as C
-    from re import _parser
-
-    def seq(items) -> list[frozenset[str]]:
-        out: list[frozenset[str]] = []
-        run: list[str] = []
-        for op, av in items:
-            if op is C.LITERAL and av < 128:
-                run.append(chr(av))
-                continue
-            if run:
-                out.append(frozenset({"".join(run).lower()}))
-                run = []
-            if op is C.SUBPATTERN:
-                out += seq(av[-1])
-            elif op is C.BRANCH:
-                branches = [seq(b) for b in av[1]]
-                if all(branches):
-                    out += _either(branches)
-            elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
-                out += seq(av[2])
-        if run:
-            out.append(frozenset({"".join(run).lower()}))
-        return out
-
-    def _either(branches: list[list[frozenset[str]]]) -> list[frozenset[str]]:
-        """(a1 and a2) or (b1 and b2) = every union of one clause from each branch."""
-        n = 1
-        for b in branches:
-            n *= len(b)
-        if n > _MAX_COMBOS:  # keep each branch's most selective clause only
-            branches = [[max(b, key=lambda c: min(map(len, c)))] for b in branches]
-        return [frozenset().union(*combo) for combo in product(*branches)]
-
-    try:
-        clauses = set(seq(_parser.parse(pattern)))
-    except Exception:  # noqa: BLE001 - an unusual pattern just gets no prefilter
-        return None
-    # a clause that holds another is implied by it; rarer (longer) literals first
-    kept = [c for c in clauses if not any(o < c for o in clauses)]
-    kept.sort(key=lambda c: (-min(map(len, c)), sorted(c)))
-    return tuple(kept) or None
-
-
-def holds(clauses: Clauses, low: str) -> bool:
-    """Whether lower-cased text can match. Only ASCII text is judged: with case folding, `re`
-    matches ASCII letters against a few other characters (ı, ſ, K) that lowering keeps apart."""
-    return not low.isascii() or all(any(n in low for n in c) for c in clauses)
+    needle_ids: tuple[frozenset[int], ...] | None = None  # the same, as `Literals` indexes
+    starts: Starts | None = None  # where a match can begin
 
 
 class Router:
@@ -147,11 +86,13 @@ class Router:
             for clause in sig.needles or ():
                 for w in clause:
                     words.setdefault(sig.where, {}).setdefault(w, len(words[sig.where]))
-        self.literals = {where: _Literals(list(ws)) for where, ws in words.items()}
+        self.literals = {where: Literals(list(ws)) for where, ws in words.items()}
         self.signals = [
-            replace(sig, needle_ids=tuple(frozenset(words[sig.where][w] for w in c) for c in sig.needles))
-            if sig.needles else sig for sig in self.signals]
-        self.vocabulary = {ref: _Vocabulary(t.vocabulary, t.vocabulary_ignore) if t.vocabulary else None
+            replace(sig, needle_ids=tuple(frozenset(words[sig.where][w] for w in c) for c in sig.needles)
+                    if sig.needles else None,
+                    starts=Starts(sorted(first)) if (first := starts(sig.rx.pattern)) else None)
+            for sig in self.signals]
+        self.vocabulary = {ref: Vocabulary(t.vocabulary, t.vocabulary_ignore) if t.vocabulary else None
                            for ref, t in self.topics.items()}
         # below every threshold, a topic can neither win nor tie a winner, negatives or not
         self._lowest_threshold = min(t.threshold for t in self.topics.values())
@@ -275,93 +216,13 @@ def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
     return i < len(starts) and ends[i] <= end
 
 
-class _Automaton:
-    """Aho-Corasick over a word list, rebuilt after pickling (the compiled automaton does not
-    pickle; spawned workers get the words)."""
-
-    __slots__ = ("words", "_ac")
-
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
-        self._ac = self._build()
-
-    def _build(self):
-        raise NotImplementedError
-
-    def __getstate__(self):
-        return self.words
-
-    def __setstate__(self, words: list[str]) -> None:
-        self.words = words
-        self._ac = self._build()
-
-
-class _Vocabulary(_Automaton):
-    """A topic's stems, searched in ASCII-lower-cased UTF-8, so a file's bytes (lowered once) and
-    a unit's text give the same answer. An ignored word hides the stems inside it (`wait` in
-    `await`): the automaton looks for stems and ignored words together, leftmost-longest, so an
-    ignored word consumes the stems it holds, and its own matches are then dropped (the stems
-    come first in `words`, so a match is a stem when its index is below their count)."""
-
-    __slots__ = ("stems",)
-
-    def __init__(self, stems: list[str], ignore: list[str]) -> None:
-        self.stems = len(set(stems))
-        super().__init__(sorted(set(stems)) + sorted(set(ignore) - set(stems)))
-
-    def _build(self):
-        from ahocorasick_rs import MATCHKIND_LEFTMOST_LONGEST, BytesAhoCorasick
-
-        return BytesAhoCorasick([w.encode() for w in self.words], matchkind=MATCHKIND_LEFTMOST_LONGEST)
-
-    def __getstate__(self):
-        return self.words, self.stems
-
-    def __setstate__(self, state) -> None:
-        words, self.stems = state
-        super().__setstate__(words)
-
-    def spans(self, low: bytes) -> list[tuple[int, int, int]]:
-        """(stem index, start, end) of each stem in lower-cased bytes."""
-        return [m for m in self._ac.find_matches_as_indexes(low) if m[0] < self.stems]
-
-    def search(self, text: str) -> bool:
-        return bool(self.spans(text.encode().lower()))
-
-
-class _Literals(_Automaton):
-    """The needles of every signal that looks at one part of a unit, found in one pass: which
-    are present is then a set lookup per clause, not a substring scan per needle. One-character
-    needles (`*`, `(`) are left to `in` (a memchr each): in the automaton, with every
-    occurrence reported, they made nine matches in ten."""
-
-    __slots__ = ("_ids", "_chars")
-
-    def _build(self):
-        from ahocorasick_rs import AhoCorasick
-
-        self._ids = [i for i, w in enumerate(self.words) if len(w) > 1]
-        self._chars = [(i, w) for i, w in enumerate(self.words) if len(w) == 1]
-        return AhoCorasick([self.words[i] for i in self._ids])
-
-    def present(self, low: str) -> set[int] | None:
-        """Indexes of the needles in lower-cased text; None (anything may match) for non-ASCII
-        text, which `holds` does not judge."""
-        if not low.isascii():
-            return None
-        ids = self._ids
-        found = {ids[i] for i, _, _ in self._ac.find_matches_as_indexes(low, overlapping=True)}
-        found.update(i for i, c in self._chars if c in low)
-        return found
-
-
 class _Fields:
     """The parts of a unit signals look at, built once and only for units some topic scores."""
 
     __slots__ = ("name", "code", "comment", "string", "path", "ident", "lowered", "found",
                  "literals")
 
-    def __init__(self, unit: CodeUnit, literals: dict[str, _Literals]) -> None:
+    def __init__(self, unit: CodeUnit, literals: dict[str, Literals]) -> None:
         self.code = code_only(unit)
         self.name = _own_name(unit)
         self.comment = "\n".join(unit.comments)
@@ -379,7 +240,7 @@ class _Fields:
         return low
 
     def present(self, where: str) -> set[int] | None:
-        """The needles found in one part (see `_Literals.present`), once per part."""
+        """The needles found in one part (see `Literals.present`), once per part."""
         if where not in self.found:
             self.found[where] = self.literals[where].present(self.lower(where))
         return self.found[where]
@@ -418,7 +279,7 @@ def _match(signals: list[_Compiled], fields: _Fields, hits: list[Signal]) -> flo
         if not _may_match(sig, fields):
             continue
         value = getattr(fields, sig.where)
-        m = sig.rx.search(value)
+        m = sig.starts.search(sig.rx, value, fields.lower(sig.where)) if sig.starts else sig.rx.search(value)
         if m and (sig.unless is None or not sig.unless.search(value)):
             total += sig.weight
             hits.append(Signal(sig.topic, sig.name, sig.weight, _show(m, value, sig.where)))
