@@ -485,3 +485,28 @@ def test_needles_never_skip_a_match_on_non_ascii_text(pattern, text):
     assert re.search(pattern, text)
     clauses = needles(pattern)
     assert clauses is None or holds(clauses, text.lower())
+
+
+def test_members_of_a_backoff_type_lean_to_backoff_but_not_members_of_its_wrappers(router):
+    """`owner` signals see the type a unit belongs to, read off its qualified name (a Go
+    receiver type too): a method of `Backoff` that only delegates is still delay code, a method
+    of a `backOffContext` wrapper is not."""
+    src = b"""package backoff
+
+// Duration returns the delay for the current attempt and counts it.
+func (b *Backoff) Duration() time.Duration {
+	return b.ForAttempt(float64(atomic.AddUint64(&b.attempt, 1) - 1))
+}
+
+// Context returns the context the backoff stops on.
+func (b *backOffContext) Context() context.Context {
+	return b.ctx
+}
+"""
+    units = {u.name: u for u in extract_file("backoff.go", src).units}
+    duration = router.route(units["Backoff.Duration"])
+    assert "backoff-jitter:member of a backoff or wait-strategy type +2 (Backoff)" in duration.reasons()
+    assert duration.agent == BJ, duration.reasons()
+    wrapper = router.route(units["backOffContext.Context"])
+    assert not any("member of a backoff" in r for r in wrapper.reasons())
+    assert wrapper.agent is None, wrapper.reasons()

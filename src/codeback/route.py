@@ -219,7 +219,7 @@ def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
 class _Fields:
     """The parts of a unit signals look at, built once and only for units some topic scores."""
 
-    __slots__ = ("name", "code", "comment", "string", "path", "ident", "lowered", "found",
+    __slots__ = ("name", "owner", "code", "comment", "string", "path", "ident", "lowered", "found",
                  "literals")
 
     def __init__(self, unit: CodeUnit, literals: dict[str, Literals]) -> None:
@@ -228,6 +228,7 @@ class _Fields:
         self.comment = "\n".join(unit.comments)
         self.string = "\n".join(unit.strings)
         self.path = unit.path
+        self.owner = _owner(unit)
         self.ident = "\n".join(sorted(set(IDENT.findall(self.code))))
         self.lowered: dict[str, str] = {}
         self.found: dict[str, set[int] | None] = {}
@@ -252,15 +253,20 @@ GENERIC_NAMES = frozenset({"__call__", "__next__", "__iter__", "call", "invoke",
 """Method names that say nothing of what the method is about: its type's name speaks for it."""
 
 
+def _owner(unit: CodeUnit) -> str:
+    """The name of the type or module the unit is a member of (read off its qualified name, so a
+    Go method's receiver type counts too), or "" at top level."""
+    qualifier = unit.name[:-len(unit.short_name)].rstrip(".:")
+    return qualifier.rsplit("::", 1)[-1].rsplit(".", 1)[-1]
+
+
 def _own_name(unit: CodeUnit) -> str:
     """The name that `name` signals see: the unit's short name, led by its type's name when the
     short name is generic (`wait_random.__call__`, `exponentialBackoff.Next`)."""
     short = unit.short_name
-    if short.lower() not in GENERIC_NAMES or len(unit.name) == len(short):
+    if short.lower() not in GENERIC_NAMES or not (owner := _owner(unit)):
         return short
-    owner = unit.name[:-len(short)].rstrip(".:")
-    owner = owner.rsplit("::", 1)[-1].rsplit(".", 1)[-1]
-    return f"{owner}.{short}" if owner else short
+    return f"{owner}.{short}"
 
 
 def _may_match(sig: _Compiled, fields: _Fields) -> bool:
@@ -293,7 +299,7 @@ def _strongest(hits: list[Signal], topic: str, n: int = 3) -> str:
 
 
 def _show(m: re.Match, value: str, where: str) -> str:
-    if where in ("name", "ident", "path"):
+    if where in ("name", "owner", "ident", "path"):
         # the whole identifier (the line of the joined text) the match fell in
         start = value.rfind("\n", 0, m.start()) + 1
         end = value.find("\n", m.end())

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import SpecError
 
-SignalWhere = Literal["ident", "name", "code", "comment", "string", "path"]
+SignalWhere = Literal["ident", "name", "owner", "code", "comment", "string", "path"]
 
 
 def _regex(v: str | None) -> str | None:
@@ -39,8 +39,10 @@ class SignalSpec(_Strict):
     """A weighted regular expression matched against one part of a unit.
 
     `where`: ident (each identifier token), name (the unit's own name, led by its type's name
-    when it is a generic one such as `__call__` or `next`), code (the text with
-    comments removed), comment, string (string literals), path (the file path). Negative weights
+    when it is a generic one such as `__call__` or `next`), owner (the name of the type or
+    module that encloses the unit: `RandomWaitStrategy` for its `computeSleepTime`, empty at top
+    level), code (the text with comments removed), comment, string (string literals), path (the
+    file path). Negative weights
     pull a unit away from the topic. `unless`: the signal does not count when this expression
     also matches the same part (say, a function that computes no delay: a function marker,
     unless there is arithmetic) — two plain searches instead of a costly lookahead.
