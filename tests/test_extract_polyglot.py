@@ -213,6 +213,12 @@ def test_assigned_functions_take_the_statement_and_their_owner() -> None:
     # A whole-module export names nothing of its own; an aliased method is no new definition.
     assert extract_file("lib/x.js", b"module.exports = function () {};\n").units == []
     assert extract_file("lib/x.js", b"A.prototype.b = A.prototype.c;\n").units == []
+    # The owner is read off the tree, not the text: spacing and comments do not change it, and
+    # a prototype of something that is not a name stays a function of that expression.
+    odd = extract_file("lib/y.js", b"module /* c */ .exports.f = function () {};\n"
+                                   b"this.prototype.g = function () {};\n").units
+    assert [(u.kind, u.name, u.parent) for u in odd] == [
+        ("function", "f", None), ("function", "this.prototype.g", "this.prototype")]
 
 
 def test_schedules_keep_their_values() -> None:

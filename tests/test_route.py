@@ -447,6 +447,8 @@ def test_needles_are_clauses_that_must_all_hold():
     ("msg.ListOptions{}", False),                      # `listoption` hides `stop`
     ("let entries = vec![];", False),                  # `entries` hides `tries`
     ("retries += 1", True),
+    ("entriesToProcess := q.Len()", True),             # `stop` only overlaps `entries`: it counts
+    ("let awaitstop = 1;", True),                      # `stop` follows `await`, `wait` is hidden
 ])
 def test_ignored_words_hide_only_the_stems_inside_them(text, speaks):
     from codeback.literals import Vocabulary

@@ -10,6 +10,7 @@ Aho-Corasick automata (ahocorasick-rs) find many words in one pass at memory spe
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 Clauses = tuple[frozenset[str], ...]
 """Needles in conjunctive form: every match contains a literal of each clause (lower-cased)."""
@@ -136,32 +137,56 @@ class Automaton:
 
 class Vocabulary(Automaton):
     """A topic's stems, searched in ASCII-lower-cased UTF-8, so a file's bytes (lowered once) and
-    a unit's text give the same answer. An ignored word hides the stems inside it (`wait` in
-    `await`): the automaton looks for stems and ignored words together, leftmost-longest, so an
-    ignored word consumes the stems it holds, and its own matches are then dropped (the stems
-    come first in `words`, so a match is a stem when its index is below their count)."""
+    a unit's text give the same answer. An ignored word hides the stems that lie wholly inside
+    one of its occurrences (`wait` in `await`; not `stop` in `entriesToProcess`, which only
+    overlaps `entries`). The automaton reports every occurrence of stems and ignored words; the
+    stems left are then taken leftmost first, longest first, without overlap."""
 
-    __slots__ = ("stems",)
+    __slots__ = ("stems", "longest_ignored")
 
     def __init__(self, stems: list[str], ignore: list[str]) -> None:
-        self.stems = len(set(stems))
-        super().__init__(sorted(set(stems)) + sorted(set(ignore) - set(stems)))
+        ignored = sorted(set(ignore))
+        kept = sorted(set(stems) - set(ignored))  # a stem that is ignored itself never counts
+        self.stems = len(kept)
+        self.longest_ignored = max(map(len, ignored), default=0)
+        super().__init__(kept + ignored)
 
     def _build(self):
-        from ahocorasick_rs import MATCHKIND_LEFTMOST_LONGEST, BytesAhoCorasick
+        from ahocorasick_rs import BytesAhoCorasick
 
-        return BytesAhoCorasick([w.encode() for w in self.words], matchkind=MATCHKIND_LEFTMOST_LONGEST)
+        return BytesAhoCorasick([w.encode() for w in self.words])
 
     def __getstate__(self):
-        return self.words, self.stems
+        return self.words, self.stems, self.longest_ignored
 
     def __setstate__(self, state) -> None:
-        words, self.stems = state
+        words, self.stems, self.longest_ignored = state
         super().__setstate__(words)
 
     def spans(self, low: bytes) -> list[tuple[int, int, int]]:
         """(stem index, start, end) of each stem in lower-cased bytes."""
-        return [m for m in self._ac.find_matches_as_indexes(low) if m[0] < self.stems]
+        n = self.stems
+        found = self._ac.find_matches_as_indexes(low, overlapping=True)
+        hiding = sorted((a, b) for i, a, b in found if i >= n)
+        starts = [a for a, _ in hiding]
+        out: list[tuple[int, int, int]] = []
+        last = 0
+        for i, a, b in sorted((m for m in found if m[0] < n), key=lambda m: (m[1], -m[2])):
+            if a < last or self._hidden(hiding, starts, a, b):
+                continue
+            out.append((i, a, b))
+            last = b
+        return out
+
+    def _hidden(self, hiding: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
+        """Whether an ignored word's occurrence holds [a, b): only those starting at most the
+        longest ignored word's length before `a` can."""
+        j = bisect_right(starts, a) - 1
+        while j >= 0 and starts[j] >= a - self.longest_ignored:
+            if hiding[j][1] >= b:
+                return True
+            j -= 1
+        return False
 
     def search(self, text: str) -> bool:
         return bool(self.spans(text.encode().lower()))

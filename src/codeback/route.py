@@ -254,8 +254,8 @@ GENERIC_NAMES = frozenset({"__call__", "__next__", "__iter__", "call", "invoke",
 
 
 def _owner(unit: CodeUnit) -> str:
-    """The name of the type or module the unit is a member of (read off its qualified name, so a
-    Go method's receiver type counts too), or "" at top level."""
+    """The name of what encloses the unit (a type, module or function; read off its qualified
+    name, so a Go method's receiver type counts too), or "" at top level."""
     qualifier = unit.name[:-len(unit.short_name)].rstrip(".:")
     return qualifier.rsplit("::", 1)[-1].rsplit(".", 1)[-1]
 

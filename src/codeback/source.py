@@ -113,7 +113,10 @@ def list_files(src: Source, wanted=lambda rel: True) -> list[str]:
         path = os.path.join(root, rel)  # str paths: pathlib costs more than the stat itself
         try:
             mode = os.lstat(path).st_mode
-        except OSError:  # listed by git, gone from the work tree
+        except (FileNotFoundError, NotADirectoryError):  # listed by git, gone from the work tree
+            continue
+        except OSError:
+            _count(src, "unreadable path")
             continue
         if stat.S_ISLNK(mode):
             if not _inside(src.root, Path(path)):

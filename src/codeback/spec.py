@@ -39,9 +39,9 @@ class SignalSpec(_Strict):
     """A weighted regular expression matched against one part of a unit.
 
     `where`: ident (each identifier token), name (the unit's own name, led by its type's name
-    when it is a generic one such as `__call__` or `next`), owner (the name of the type or
-    module that encloses the unit: `RandomWaitStrategy` for its `computeSleepTime`, empty at top
-    level), code (the text with comments removed), comment, string (string literals), path (the
+    when it is a generic one such as `__call__` or `next`), owner (the name of what encloses
+    the unit, a type, module or function: `RandomWaitStrategy` for its `computeSleepTime`, a Go
+    method's receiver type, empty at top level), code (the text with comments removed), comment, string (string literals), path (the
     file path). Negative weights
     pull a unit away from the topic. `unless`: the signal does not count when this expression
     also matches the same part (say, a function that computes no delay: a function marker,

@@ -20,16 +20,18 @@ NAMED = frozenset({"identifier", "member_expression"})
 
 
 def assigned(owner: Node, src: bytes) -> tuple[str, str | None] | None:
-    """The kind and owner of `<owner>.<name> = function`: a method of Foo for `Foo.prototype`, a
-    plain function for `exports` and `module.exports`, else a function owned by `owner` when
-    that is a name or a dotted path (not `module` itself, nor a call or `this`)."""
+    """The kind and owner of `<owner>.<name> = function`: a method of Foo for `Foo.prototype`
+    (Foo a name or a dotted path), a plain function for `exports.x` and `module.exports.x`, else
+    a function owned by `owner` when that is a name or a property access (not `module` alone)."""
     if owner.type == "member_expression":
         obj, prop = owner.child_by_field_name("object"), owner.child_by_field_name("property")
-        if prop is not None and obj is not None and prop.text == b"prototype":
-            return ("method", _text(obj, src)) if obj.type in NAMED else None
-        if owner.text == b"module.exports":
-            return "function", None
-    elif owner.type != "identifier":
+        if obj is not None and prop is not None and prop.type == "property_identifier":
+            if prop.text == b"prototype" and obj.type in NAMED:
+                return "method", _text(obj, src)
+            if obj.type == "identifier" and obj.text == b"module" and prop.text == b"exports":
+                return "function", None
+        return "function", _text(owner, src)
+    if owner.type != "identifier":
         return None
     if owner.text == b"exports":
         return "function", None
