@@ -20,9 +20,9 @@ _MAX_COMBOS = 32
 
 def needles(pattern: str) -> Clauses | None:
     """The literals a match of `pattern` must contain, as clauses that must all hold (each: one
-    of these strings), or None when nothing can be read off the pattern. Testing them with `in`
-    first is exact: text that fails a clause cannot match, and the regex is skipped (a substring
-    test runs at memory speed, the regex at a fraction of it). Clauses, not a single set: `*`
+    of these strings), or None when nothing can be read off the pattern. Testing them first is
+    exact: text that fails a clause cannot match, and the regex is skipped (`Literals` finds
+    every needle of a text in one pass, the regex runs at a fraction of that speed). Clauses, not a single set: `*`
     near an attempt counter needs both a `*` and an attempt word, which prunes far more."""
     from itertools import product
     from re import _constants as C
@@ -106,12 +106,6 @@ def starts(pattern: str, shortest: int = 2) -> frozenset[str] | None:
     except Exception:  # noqa: BLE001 - an unusual pattern is just searched as it is
         return None
     return frozenset(found) if found and min(map(len, found)) >= shortest else None
-
-
-def holds(clauses: Clauses, low: str) -> bool:
-    """Whether lower-cased text can match. Only ASCII text is judged: with case folding, `re`
-    matches ASCII letters against a few other characters (ı, ſ, K) that lowering keeps apart."""
-    return not low.isascii() or all(any(n in low for n in c) for c in clauses)
 
 
 class Automaton:
@@ -209,7 +203,8 @@ class Literals(Automaton):
 
     def present(self, low: str) -> set[int] | None:
         """Indexes of the needles in lower-cased text; None (anything may match) for non-ASCII
-        text, which `holds` does not judge."""
+        text: with case folding, `re` matches ASCII letters against a few other characters (ı,
+        ſ, K) that lowering keeps apart."""
         if not low.isascii():
             return None
         ids = self._ids

@@ -68,7 +68,6 @@ class Printed:
     """One file of `scan --json`, its lines made in the worker that routed it: the units never
     cross to the parent (on svix, sending them cost more than the lines themselves)."""
 
-    path: str
     lang: str
     parsed: bool
     was_parsed: bool
@@ -78,7 +77,7 @@ class Printed:
 
 def _print(router: Router, exclude_tests: bool, everything: bool, path: str, data: bytes) -> Printed:
     fu, routed = _rejoin(_extract_route(router, exclude_tests, everything, frozenset(), path, data))
-    return Printed(fu.path, fu.lang, fu.parsed, fu.was_parsed, fu.skips,
+    return Printed(fu.lang, fu.parsed, fu.was_parsed, fu.skips,
                    b"".join(map(unit_json, routed)))
 
 

@@ -122,22 +122,18 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                 count(p.lang, p.parsed, p.was_parsed, p.skips)
                 if p.lines:
                     out.write(p.lines)
-        rest = [] if as_json and cov is None else paths
-        seeds = frozenset(p for p in rest if cov is not None and cov.is_seed(p))
-        for fu, routed in scan(source, router, exclude_tests, rest, workers, everything, seeds):
-            prog.advance(task)
-            count(fu.lang, fu.parsed, fu.was_parsed, fu.skips)
-            if cov is not None:
-                cov.add(fu, routed)
-            for r in routed:
-                u = r.unit
-                langs[u.lang] += 1
-                agents[r.agent or "(none)"] += 1
-                if r.agent and not as_json:
-                    outside = u.lang not in langs_of.get(r.agent, [u.lang])
-                    routed_rows.append((r.agent, f"{u.path}:{u.span.start_line}",
-                                        u.name + ("  (not in the spec's languages: run skips it)"
-                                                  if outside else "")))
+        else:
+            seeds = frozenset(p for p in paths if cov is not None and cov.is_seed(p))
+            for fu, routed in scan(source, router, exclude_tests, paths, workers, everything, seeds):
+                prog.advance(task)
+                count(fu.lang, fu.parsed, fu.was_parsed, fu.skips)
+                if cov is not None:
+                    cov.add(fu, routed)
+                for r in routed:
+                    langs[r.unit.lang] += 1
+                    agents[r.agent or "(none)"] += 1
+                    if r.agent and not as_json:
+                        routed_rows.append(_routed_row(r, langs_of))
     if cov is not None:
         result = cov.result()
         if as_json:
@@ -166,6 +162,15 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
         err.print(f"not parsed: {unparsed} files that use none of the topics' words (--all parses them)")
     if skips:
         err.print("skipped: " + "; ".join(f"{n} {why}" for why, n in skips.most_common()))
+
+
+def _routed_row(r, langs_of: dict[str, list[str]]) -> tuple[str, str, str]:
+    """(agent, path:line, name) for the table of routed units, flagging a language the agent's
+    spec does not take."""
+    u = r.unit
+    outside = u.lang not in langs_of.get(r.agent, [u.lang])
+    return (r.agent, f"{u.path}:{u.span.start_line}",
+            u.name + ("  (not in the spec's languages: run skips it)" if outside else ""))
 
 
 def _explain(source, router, path: str, line: int, exclude_tests: bool) -> None:
