@@ -519,3 +519,66 @@ func (b *backOffContext) Context() context.Context {
     wrapper = router.route(units["backOffContext.Context"])
     assert not any("member of a backoff" in r for r in wrapper.reasons())
     assert wrapper.agent is None, wrapper.reasons()
+
+
+def test_a_retry_after_value_read_as_an_http_date_is_delay_code(router):
+    """Retry-After holds seconds or an HTTP date: a function that turns the header into a wait
+    is delay code even when its name says "header" or "timeout", in PHP as in Ruby."""
+    php = b"""<?php
+class Throttle
+{
+    /** Seconds to wait before the next try, from the Retry-After header (seconds or a date). */
+    protected function waitFromHeader(string $value): ?float
+    {
+        if (is_numeric($value)) {
+            return (float) $value;
+        }
+        $date = DateTime::createFromFormat(DATE_RFC7231, trim($value));
+        return $date ? (float) $date->format('U') - time() : null;
+    }
+}
+"""
+    ruby = b"""class Throttle
+  def parse_hint(headers)
+    retry_after_value = headers['Retry-After']
+    DateTime.rfc2822(retry_after_value).to_time - Time.now.utc
+  rescue ArgumentError
+    retry_after_value.to_f
+  end
+end
+"""
+    for path, src, name in (("throttle.php", php, "Throttle.waitFromHeader"),
+                            ("throttle.rb", ruby, "Throttle.parse_hint")):
+        routed = router.route({u.name: u for u in extract_file(path, src).units}[name])
+        assert any("an HTTP date read from a header" in r for r in routed.reasons()), routed.reasons()
+        assert routed.agent == BJ, (path, routed.reasons())
+
+
+def test_a_handler_of_the_backoff_event_is_not_delay_code(router):
+    """`onBackoff_` reacts to a backoff that already happened (it emits and counts); it names the
+    delay but chooses none, so it stays out of the backoff agent, while the strategy's `next_`
+    beside it, which grows the delay, goes in."""
+    src = b"""function Backoff(strategy) {
+    this.backoffStrategy_ = strategy;
+    this.backoffNumber_ = 0;
+    this.backoffDelay_ = 0;
+}
+
+// Handles the backoff timeout completion.
+Backoff.prototype.onBackoff_ = function() {
+    this.emit('ready', this.backoffNumber_, this.backoffDelay_);
+    this.backoffNumber_++;
+};
+
+function ExponentialStrategy() {}
+
+ExponentialStrategy.prototype.next_ = function() {
+    this.backoffDelay_ = Math.min(this.backoffDelay_ * 2, this.maxDelay_);
+    return this.backoffDelay_;
+};
+"""
+    units = {u.name: u for u in extract_file("backoff.js", src).units}
+    handler = router.route(units["Backoff.onBackoff_"])
+    assert any("handles an event" in r for r in handler.reasons()), handler.reasons()
+    assert handler.agent is None, handler.reasons()
+    assert router.route(units["ExponentialStrategy.next_"]).agent == BJ
