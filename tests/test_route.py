@@ -582,3 +582,77 @@ ExponentialStrategy.prototype.next_ = function() {
     assert any("handles an event" in r for r in handler.reasons()), handler.reasons()
     assert handler.agent is None, handler.reasons()
     assert router.route(units["ExponentialStrategy.next_"]).agent == BJ
+
+
+def test_the_next_delay_method_of_a_strategy_type_is_delay_code_even_when_it_only_returns_it(router):
+    """A strategy hands out its delay from a method named for that job (`next`,
+    `getDurationToWait`): with the type's name it is delay code although it computes nothing
+    itself. The same method name on a type that is not about waiting stays out."""
+    src = b"""public class FixedBackoffStrategy implements BackoffStrategy {
+    private final Duration interval;
+
+    @Override
+    public Duration getDurationToWait(int attempt) {
+        return interval;
+    }
+}
+
+class PageCursor {
+    private final Duration interval;
+
+    public Duration getDurationToWait(int attempt) {
+        return interval;
+    }
+}
+"""
+    units = {u.name: u for u in extract_file("Strategies.java", src).units}
+    fixed = router.route(units["FixedBackoffStrategy.getDurationToWait"])
+    assert "backoff-jitter:the next-delay method of a backoff, wait or interval type +2.5 " \
+           "(FixedBackoffStrategy.getDurationToWait)" in fixed.reasons()
+    assert fixed.agent == BJ, fixed.reasons()
+    other = router.route(units["PageCursor.getDurationToWait"])
+    assert other.agent is None, other.reasons()
+
+
+def test_a_backoff_defined_inside_a_rust_test_module_is_test_code(router):
+    """A helper strategy written inside `mod tests` (no #[test] on it, in src/ not tests/) is
+    test code by where it lives: its scope says so, and it goes to no agent."""
+    src = b"""pub fn delay(attempt: u32) -> Duration {
+    Duration::from_millis(100 * 2u64.pow(attempt)).min(Duration::from_secs(30))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct DoublingBackoff { base: Duration }
+
+    impl DoublingBackoff {
+        fn next_delay(&self, attempt: u32) -> Duration {
+            (self.base * 2u32.pow(attempt)).min(Duration::from_secs(30))
+        }
+    }
+}
+"""
+    units = {u.name: u for u in extract_file("src/lib.rs", src, False).units}
+    assert router.route(units["delay"]).agent == BJ
+    inner = router.route(units["tests::DoublingBackoff::next_delay"])
+    assert "backoff-jitter:test code (inside a test module or function) -20 (tests.DoublingBackoff)" \
+        in inner.reasons()
+    assert inner.agent is None, inner.reasons()
+
+
+def test_a_circuit_breakers_half_open_delay_is_not_retry_backoff(router):
+    """A circuit breaker also waits on a backoff before it tries again half-open, but what it
+    decides is when to close a circuit, not how long a retry waits."""
+    src = b"""export class CircuitBreaker {
+  private open(reason: Error) {
+    this.halfOpenAfter = this.backoff.next();
+    this.state = CircuitState.Open;
+    this.openedAt = Date.now() + this.halfOpenAfter.duration;
+  }
+}
+"""
+    routed = router.route({u.name: u for u in extract_file("breaker.ts", src).units}["CircuitBreaker.open"])
+    assert any("circuit breaker" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent is None, routed.reasons()

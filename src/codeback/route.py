@@ -219,7 +219,7 @@ def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
 class _Fields:
     """The parts of a unit signals look at, built once and only for units some topic scores."""
 
-    __slots__ = ("name", "owner", "code", "comment", "string", "path", "ident", "lowered", "found",
+    __slots__ = ("name", "owner", "member", "scope", "code", "comment", "string", "path", "ident", "lowered", "found",
                  "literals")
 
     def __init__(self, unit: CodeUnit, literals: dict[str, Literals]) -> None:
@@ -228,7 +228,9 @@ class _Fields:
         self.comment = "\n".join(unit.comments)
         self.string = "\n".join(unit.strings)
         self.path = unit.path
-        self.owner = _owner(unit)
+        self.scope = _scope(unit)
+        self.owner = self.scope.rsplit(".", 1)[-1]
+        self.member = f"{self.owner}.{unit.short_name}" if self.owner else ""
         self.ident = "\n".join(sorted(set(IDENT.findall(self.code))))
         self.lowered: dict[str, str] = {}
         self.found: dict[str, set[int] | None] = {}
@@ -253,11 +255,16 @@ GENERIC_NAMES = frozenset({"__call__", "__next__", "__iter__", "call", "invoke",
 """Method names that say nothing of what the method is about: its type's name speaks for it."""
 
 
+def _scope(unit: CodeUnit) -> str:
+    """The names that enclose the unit, outermost first, dot-joined whatever the language's
+    separator (read off its qualified name, so a Go method's receiver type counts too), or ""
+    at top level."""
+    return unit.name[:-len(unit.short_name)].rstrip(".:").replace("::", ".")
+
+
 def _owner(unit: CodeUnit) -> str:
-    """The name of what encloses the unit (a type, module or function; read off its qualified
-    name, so a Go method's receiver type counts too), or "" at top level."""
-    qualifier = unit.name[:-len(unit.short_name)].rstrip(".:")
-    return qualifier.rsplit("::", 1)[-1].rsplit(".", 1)[-1]
+    """The name of what directly encloses the unit (a type, module or function), or ""."""
+    return _scope(unit).rsplit(".", 1)[-1]
 
 
 def _own_name(unit: CodeUnit) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import SpecError
 
-SignalWhere = Literal["ident", "name", "owner", "code", "comment", "string", "path"]
+SignalWhere = Literal["ident", "name", "owner", "member", "scope", "code", "comment", "string", "path"]
 
 
 def _regex(v: str | None) -> str | None:
@@ -41,8 +41,11 @@ class SignalSpec(_Strict):
     `where`: ident (each identifier token), name (the unit's own name, led by its type's name
     when it is a generic one such as `__call__` or `next`), owner (the name of what encloses
     the unit, a type, module or function: `RandomWaitStrategy` for its `computeSleepTime`, a Go
-    method's receiver type, empty at top level), code (the text with comments removed), comment, string (string literals), path (the
-    file path). Negative weights
+    method's receiver type, empty at top level), member (`Owner.name` for a unit inside a type or
+    function, empty at top level: what a method is to its type, `ConstantBackoff.next`), scope
+    (every enclosing name, outermost first, joined by dots: `tests.helper` for a struct in a
+    function of a Rust `mod tests`), code (the text with comments removed), comment, string
+    (string literals), path (the file path). Negative weights
     pull a unit away from the topic. `unless`: the signal does not count when this expression
     also matches the same part (say, a function that computes no delay: a function marker,
     unless there is arithmetic) — two plain searches instead of a costly lookahead.
