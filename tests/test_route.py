@@ -656,3 +656,44 @@ def test_a_circuit_breakers_half_open_delay_is_not_retry_backoff(router):
     routed = router.route({u.name: u for u in extract_file("breaker.ts", src).units}["CircuitBreaker.open"])
     assert any("circuit breaker" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent is None, routed.reasons()
+
+
+def test_retry_filters_and_ruby_iterator_loops_go_to_the_state_machine(router):
+    """Which failures are retried is decided by filters named for it (`isOneOfValuesToRetryOn`,
+    a classifier's `Classify`), and a Ruby retry loop is often an iterator
+    (`each_with_index ... sleep`) rather than a `while`: both are state-machine code."""
+    java = b"""public class Executor {
+    private boolean isOneOfValuesToRetryOn(Object result) {
+        return config.getRetryOnValues().stream().anyMatch(v -> v.equals(result));
+    }
+}
+"""
+    go = b"""package retrier
+
+// Classify decides whether a failed attempt is retried.
+func (list BlacklistClassifier) Classify(err error) Action {
+	if err == nil {
+		return Succeed
+	}
+	for _, pass := range list {
+		if errors.Is(err, pass) {
+			return Fail
+		}
+	}
+	return Retry
+}
+"""
+    ruby = b"""class Poller
+  def until_success(&block)
+    intervals.each_with_index do |interval, attempt|
+      return if block.call(interval, attempt)
+      sleep(interval)
+    end
+  end
+end
+"""
+    for path, src, name in (("Executor.java", java, "Executor.isOneOfValuesToRetryOn"),
+                            ("classifier.go", go, "BlacklistClassifier.Classify"),
+                            ("poller.rb", ruby, "Poller.until_success")):
+        routed = router.route({u.name: u for u in extract_file(path, src).units}[name])
+        assert routed.agent == SM, (path, routed.reasons())
