@@ -607,7 +607,7 @@ class PageCursor {
 """
     units = {u.name: u for u in extract_file("Strategies.java", src).units}
     fixed = router.route(units["FixedBackoffStrategy.getDurationToWait"])
-    assert "backoff-jitter:the next-delay method of a backoff, wait or interval type +2.5 " \
+    assert "backoff-jitter:the next-delay or reset method of a backoff, wait or interval type +2.5 " \
            "(FixedBackoffStrategy.getDurationToWait)" in fixed.reasons()
     assert fixed.agent == BJ, fixed.reasons()
     other = router.route(units["PageCursor.getDurationToWait"])
@@ -697,3 +697,33 @@ end
                             ("poller.rb", ruby, "Poller.until_success")):
         routed = router.route({u.name: u for u in extract_file(path, src).units}[name])
         assert routed.agent == SM, (path, routed.reasons())
+
+
+def test_a_schedule_lookup_and_a_strategy_reset_are_delay_code(router):
+    """A strategy that reads its delay from a list by attempt number computes it by the lookup,
+    and the strategy's reset puts the delay back to its start: both are delay code although
+    neither has arithmetic, a random draw or a cap."""
+    py = b'''class ListRetry:
+    def __init__(self, timeouts: list[float]) -> None:
+        self.timeouts = timeouts
+
+    def get_timeout(self, attempt: int) -> float:
+        """The wait before this attempt, from the list."""
+        return self.timeouts[attempt]
+'''
+    js = b"""function ExponentialBackoffStrategy(options) {
+    this.initialDelay_ = options.initialDelay;
+    this.backoffDelay_ = 0;
+}
+
+ExponentialBackoffStrategy.prototype.reset_ = function() {
+    this.backoffDelay_ = 0;
+    this.nextBackoffDelay_ = this.initialDelay_;
+};
+"""
+    listed = router.route({u.name: u for u in extract_file("retry.py", py).units}["ListRetry.get_timeout"])
+    assert any("looked up in a schedule" in r for r in listed.reasons()), listed.reasons()
+    assert listed.agent == BJ, listed.reasons()
+    reset = router.route({u.name: u for u in extract_file("strategy.js", js).units}
+                         ["ExponentialBackoffStrategy.reset_"])
+    assert reset.agent == BJ, reset.reasons()
