@@ -6,7 +6,10 @@ Usage:
     python bench/routing_eval.py DIR                   # no labels: just list what each topic got
 Options: --spec NAME (repeatable; default svix-backoff-jitter, whose sibling comes along),
          --unlabelled none|skip (units a labels file does not list: expected none, or left out),
-         --check (exit 1 when a target of issue 4 is missed).
+         --check (exit 1 when a target of issue 4 is missed),
+         --keys (list DIR's unit keys, kinds, lines and test flags without routing anything:
+                 what a labeller works from, so the labels stay blind; see
+                 tests/fixtures/routing/external/LABELLING.md).
 
 A labels file maps "path::unit name" to a topic, "none", or "a|b" (either answer is right).
 Units are extracted with test code kept: every unit in a test file or marked as test code is a
@@ -45,24 +48,18 @@ def load_labels(path: Path) -> dict[str, set[str]]:
 def evaluate(root: Path, router: Router, labels: dict[str, set[str]] | None,
              unlabelled: str = "none") -> dict:
     """Route every unit under `root`; compare with `labels`. Returns rows and the metrics."""
-    source = open_source(str(root))
     topic_of = {a.name: a.topic for a in router.agents}
     topics = list(router.topics)
     rows = []  # (key, expected set | None, got topic or none, routed, is_test)
-    for path in list_files(source, lambda rel: language_of(rel) is not None and not _is_label_file(rel)):
-        data = source.read(path)
-        kept = {u.key for u in extract_file(path, data, True).units}
-        for unit in extract_file(path, data, False).units:
-            r = router.route(unit)
-            got = topic_of.get(r.agent, NONE) if r.agent else _winner(r, router)
-            is_test = is_test_path(path) or unit.key not in kept
-            key = f"{path}::{unit.name}"
-            expected = None
-            if is_test:
-                expected = {NONE}
-            elif labels is not None:
-                expected = labels.get(key) or ({NONE} if unlabelled == "none" else None)
-            rows.append((key, expected, got, r, is_test))
+    for key, unit, is_test in units(root):
+        r = router.route(unit)
+        got = topic_of.get(r.agent, NONE) if r.agent else _winner(r, router)
+        expected = None
+        if is_test:
+            expected = {NONE}
+        elif labels is not None:
+            expected = labels.get(key) or ({NONE} if unlabelled == "none" else None)
+        rows.append((key, expected, got, r, is_test))
     res = {"rows": rows, "topics": topics, "per_topic": {}}
     labelled = [row for row in rows if row[1] is not None and not row[4]]
     for t in topics:
@@ -82,6 +79,25 @@ def evaluate(root: Path, router: Router, labels: dict[str, set[str]] | None,
     res["wrong"] = [row for row in labelled if row[2] not in row[1]]
     res["missing_labels"] = sorted(set(labels or {}) - {row[0] for row in rows})
     return res
+
+
+def units(root: Path):
+    """Every unit under `root` as (label key, unit, is test code), test code kept: the units a
+    labels file names, in the order a labeller reads them."""
+    source = open_source(str(root))
+    for path in list_files(source, lambda rel: language_of(rel) is not None and not _is_label_file(rel)):
+        data = source.read(path)
+        kept = {u.key for u in extract_file(path, data, True).units}
+        for unit in extract_file(path, data, False).units:
+            yield f"{path}::{unit.name}", unit, is_test_path(path) or unit.key not in kept
+
+
+def keys(root: Path, out=sys.stdout) -> None:
+    """The list a labeller works from: key, kind, lines, and `test` for test code. No scores and
+    no reasons, so labels written from it are blind to the router."""
+    for key, unit, is_test in units(root):
+        out.write(f"{key}\t{unit.kind}\tL{unit.span.start_line}-{unit.span.end_line}"
+                  f"{chr(9) + 'test' if is_test else ''}\n")
 
 
 def _is_label_file(rel: str) -> bool:
@@ -160,7 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--spec", action="append")
     ap.add_argument("--unlabelled", choices=["none", "skip"], default="none")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--keys", action="store_true")
     args = ap.parse_args(argv)
+    if args.keys:
+        keys(args.dir)
+        return 0
     labels_path = args.labels or (args.dir / "labels.toml" if (args.dir / "labels.toml").is_file() else None)
     router = Router(resolve_agents(args.spec or ["svix-backoff-jitter"]))
     labels = load_labels(labels_path) if labels_path else None
