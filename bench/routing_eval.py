@@ -96,8 +96,8 @@ def keys(root: Path, out=sys.stdout) -> None:
     """The list a labeller works from: key, kind, lines, and `test` for test code. No scores and
     no reasons, so labels written from it are blind to the router."""
     for key, unit, is_test in units(root):
-        out.write(f"{key}\t{unit.kind}\tL{unit.span.start_line}-{unit.span.end_line}"
-                  f"{chr(9) + 'test' if is_test else ''}\n")
+        cols = [key, unit.kind, f"L{unit.span.start_line}-{unit.span.end_line}"] + ["test"] * is_test
+        out.write("\t".join(cols) + "\n")
 
 
 def _is_label_file(rel: str) -> bool:

@@ -219,18 +219,20 @@ def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
 class _Fields:
     """The parts of a unit signals look at, built once and only for units some topic scores."""
 
-    __slots__ = ("name", "owner", "member", "scope", "code", "comment", "string", "path", "ident", "lowered", "found",
-                 "literals")
+    __slots__ = ("name", "owner", "member", "scope", "code", "comment", "string", "path", "ident",
+                 "lowered", "found", "literals")
 
     def __init__(self, unit: CodeUnit, literals: dict[str, Literals]) -> None:
         self.code = code_only(unit)
-        self.name = _own_name(unit)
         self.comment = "\n".join(unit.comments)
         self.string = "\n".join(unit.strings)
         self.path = unit.path
         self.scope = _scope(unit)
         self.owner = self.scope.rsplit(".", 1)[-1]
         self.member = f"{self.owner}.{unit.short_name}" if self.owner else ""
+        # a generic method name (`__call__`, `next`) is led by its type's name
+        generic = unit.short_name.lower() in GENERIC_NAMES
+        self.name = self.member if generic and self.owner else unit.short_name
         self.ident = "\n".join(sorted(set(IDENT.findall(self.code))))
         self.lowered: dict[str, str] = {}
         self.found: dict[str, set[int] | None] = {}
@@ -260,20 +262,6 @@ def _scope(unit: CodeUnit) -> str:
     separator (read off its qualified name, so a Go method's receiver type counts too), or ""
     at top level."""
     return unit.name[:-len(unit.short_name)].rstrip(".:").replace("::", ".")
-
-
-def _owner(unit: CodeUnit) -> str:
-    """The name of what directly encloses the unit (a type, module or function), or ""."""
-    return _scope(unit).rsplit(".", 1)[-1]
-
-
-def _own_name(unit: CodeUnit) -> str:
-    """The name that `name` signals see: the unit's short name, led by its type's name when the
-    short name is generic (`wait_random.__call__`, `exponentialBackoff.Next`)."""
-    short = unit.short_name
-    if short.lower() not in GENERIC_NAMES or not (owner := _owner(unit)):
-        return short
-    return f"{owner}.{short}"
 
 
 def _may_match(sig: _Compiled, fields: _Fields) -> bool:
