@@ -582,6 +582,15 @@ ExponentialStrategy.prototype.next_ = function() {
     assert any("handles an event" in r for r in handler.reasons()), handler.reasons()
     assert handler.agent is None, handler.reasons()
     assert router.route(units["ExponentialStrategy.next_"]).agent == BJ
+    # a handler named for the delay it computes is not the event kind: it stays delay code
+    py = b'''def handle_retry_after(response):
+    """Wait what the server's Retry-After asks, at most a minute."""
+    value = response.headers.get("Retry-After", "1")
+    return min(float(value), 60.0)
+'''
+    honours = router.route(extract_file("client.py", py).units[0])
+    assert not any("handles an event" in r for r in honours.reasons()), honours.reasons()
+    assert honours.agent == BJ, honours.reasons()
 
 
 def test_the_next_delay_method_of_a_strategy_type_is_delay_code_even_when_it_only_returns_it(router):
