@@ -5,6 +5,7 @@ never two agents for one unit."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import tomllib
 from pathlib import Path
 
@@ -699,6 +700,13 @@ func (list BlacklistClassifier) Classify(err error) Action {
       sleep(interval)
     end
   end
+
+  def perform(&block)
+    intervals.each do |interval|
+      return if block.call(interval)
+      sleep(interval) unless stopped?
+    end
+  end
 end
 """
     for path, src, name in (("Executor.java", java, "Executor.isOneOfValuesToRetryOn"),
@@ -706,6 +714,9 @@ end
                             ("poller.rb", ruby, "Poller.until_success")):
         routed = router.route({u.name: u for u in extract_file(path, src).units}[name])
         assert routed.agent == SM, (path, routed.reasons())
+    # the iterator is the loop even under a neutral name (`perform`)
+    perform = router.route({u.name: u for u in extract_file("poller.rb", ruby).units}["Poller.perform"])
+    assert any(r.startswith("retry-state-machine:loop around a sleep") for r in perform.reasons())
 
 
 def test_a_schedule_lookup_and_a_strategy_reset_are_delay_code(router):
@@ -736,3 +747,100 @@ ExponentialBackoffStrategy.prototype.reset_ = function() {
     reset = router.route({u.name: u for u in extract_file("strategy.js", js).units}
                          ["ExponentialBackoffStrategy.reset_"])
     assert reset.agent == BJ, reset.reasons()
+
+
+def test_a_forwarding_wrapper_is_not_delay_code_but_a_wrapper_that_adds_jitter_is(router):
+    """A backoff wrapper whose next-delay method hands back the inner backoff's delay unchanged
+    (it only adds a stop on cancellation) chooses no delay; one that adds jitter to the inner
+    delay computes one. A Go pointer receiver (`(b *backOffContext)`) is not arithmetic."""
+    src = b"""package backoff
+
+func (b *backOffContext) NextBackOff() time.Duration {
+	select {
+	case <-b.ctx.Done():
+		return Stop
+	default:
+		return b.BackOff.NextBackOff()
+	}
+}
+
+func (b *jitterBackOff) NextBackOff() time.Duration {
+	d := b.delegate.NextBackOff()
+	return d + time.Duration(rand.Int63n(int64(d)/2))
+}
+"""
+    units = {u.name: u for u in extract_file("context.go", src).units}
+    forwarding = router.route(units["backOffContext.NextBackOff"])
+    assert any(r.startswith("backoff-jitter:forwards to a wrapped backoff") for r in forwarding.reasons())
+    assert forwarding.agent != BJ, forwarding.reasons()
+    jitter = router.route(units["jitterBackOff.NextBackOff"])
+    assert not any("forwards to a wrapped backoff" in r for r in jitter.reasons())
+    assert jitter.agent == BJ, jitter.reasons()
+
+
+def test_a_class_that_only_holds_the_package_version_is_not_delay_code(router):
+    """A gem reopens its `ExponentialBackoff` class only to hold VERSION: the name is all
+    backoff, the unit is package metadata. A backoff class that also declares VERSION is still
+    judged by its delay code."""
+    version = b"""class ExponentialBackoff
+  VERSION = "0.0.4"
+end
+"""
+    strategy = b"""class ExponentialBackoff
+  VERSION = "0.0.4"
+
+  def next_interval(attempt)
+    [@base * (2**attempt), @max].min
+  end
+end
+"""
+    holder = router.route(extract_file("version.rb", version).units[0])
+    assert any("package version constant" in r for r in holder.reasons()), holder.reasons()
+    assert holder.agent is None, holder.reasons()
+    real = {u.name: u for u in extract_file("backoff.rb", strategy).units}
+    assert not any("package version" in r for r in router.route(real["ExponentialBackoff"]).reasons())
+    assert router.route(real["ExponentialBackoff.next_interval"]).agent == BJ
+
+
+def test_delay_signals_read_compound_assignment_plural_owners_and_long_retry_after_names(router):
+    """Three widenings, each deciding a unit: `+=` is arithmetic (a delay that grows by a step
+    is computed, not merely named), a factory on a plural strategy holder (`WaitStrategies`)
+    is a member of a strategy type, and `retry_after_secs` is a Retry-After identifier."""
+    py = b'''class StepWait:
+    def next_delay(self):
+        self.delay += self.step
+        return self.delay
+'''
+    java = b"""public final class WaitStrategies {
+    public static WaitStrategy exponentialWait(long multiplier, long maximumTime) {
+        return new ExponentialWaitStrategy(multiplier, maximumTime);
+    }
+}
+"""
+    hint = b'''def wait_hint(response):
+    retry_after_secs = response.headers.get("x-wait")
+    return float(retry_after_secs)
+'''
+    step = router.route({u.name: u for u in extract_file("wait.py", py).units}["StepWait.next_delay"])
+    assert not any("computes none" in r for r in step.reasons()), step.reasons()
+    assert step.agent == BJ, step.reasons()
+    factory = router.route({u.name: u for u in extract_file("WaitStrategies.java", java).units}
+                           ["WaitStrategies.exponentialWait"])
+    assert "backoff-jitter:member of a backoff or wait-strategy type +2 (WaitStrategies)" in factory.reasons()
+    assert factory.agent == BJ, factory.reasons()
+    honours = router.route(extract_file("hint.py", hint).units[0])
+    assert "backoff-jitter:retry-after identifier +2.5 (retry_after_secs)" in honours.reasons()
+    assert honours.agent == BJ, honours.reasons()
+
+
+@pytest.mark.parametrize("name,delay_like", [
+    ("calculate_sleep_amount", True), ("fib", True), ("intervals", True), ("retry_delays", True),
+    ("RandomRetry", True), ("ConstantInterval", True), ("FibonacciRetry", True),
+    ("calculate_total", False), ("fibers", False), ("intervals_by_user", False), ("delayed", False),
+])
+def test_delay_like_names(name, delay_like):
+    """The kinds of delay a library names its strategies for, and words that only look alike."""
+    sig = next(s for s in tomllib.loads((Path(__file__).parent.parent / "src" / "codeback" / "topics"
+                                         / "backoff-jitter.toml").read_text("utf-8"))["signals"]
+               if s["name"] == "delay-like name")
+    assert bool(re.search(sig["pattern"], name)) is delay_like
