@@ -844,3 +844,93 @@ def test_delay_like_names(name, delay_like):
                                          / "backoff-jitter.toml").read_text("utf-8"))["signals"]
                if s["name"] == "delay-like name")
     assert bool(re.search(sig["pattern"], name)) is delay_like
+
+
+def test_what_a_backoff_package_holds_besides_delay_code_stays_out(router):
+    """A folder named for backoff is a package about delays, and counts for its units; but the
+    sleeper that performs a given sleep, the exception it throws and the strategy's toString
+    choose no delay, and each is kept out by what it is."""
+    root = "src/main/java/org/acme/retry/backoff/"
+    sleeper = b"""public class ThreadWaitSleeper implements Sleeper {
+    @Override
+    public void sleep(long backOffPeriod) throws InterruptedException {
+        Thread.sleep(backOffPeriod);
+    }
+}
+"""
+    error = b"""public class BackOffInterruptedException extends RuntimeException {
+    public BackOffInterruptedException(String msg, Throwable cause) {
+        super(msg, cause);
+    }
+}
+"""
+    policy = b"""public class FixedBackOffPolicy {
+    private long backOffPeriod = 1000;
+
+    public String toString() {
+        return "FixedBackOffPolicy[backOffPeriod=" + this.backOffPeriod + "]";
+    }
+}
+"""
+    units = {}
+    for name, src in (("ThreadWaitSleeper.java", sleeper), ("BackOffInterruptedException.java", error),
+                      ("FixedBackOffPolicy.java", policy)):
+        units.update({u.name: u for u in extract_file(root + name, src).units})
+    for name, reason in (("ThreadWaitSleeper", "a sleeper"), ("ThreadWaitSleeper.sleep", "a sleeper"),
+                         ("BackOffInterruptedException", "an exception or error type"),
+                         ("FixedBackOffPolicy.toString", "describes, compares or copies")):
+        routed = router.route(units[name])
+        assert any("in a folder named for backoff" in r for r in routed.reasons()), (name, routed.reasons())
+        assert any(r.startswith(f"backoff-jitter:{reason}") for r in routed.reasons()), (name, routed.reasons())
+        assert routed.agent is None, (name, routed.reasons())
+    # the strategy's period, a number declared under a delay's name, is delay code
+    assert router.route(units["FixedBackOffPolicy.backOffPeriod"]).agent == BJ
+
+
+def test_go_jitter_package_functions_reset_methods_and_delay_constants_are_delay_code(router):
+    """Go names a function by its package (`jitter.Equal`): the folder speaks for it, and a
+    draw from a `*rand.Rand` (`generator.Int63n`) is a random draw. A strategy's reset and its
+    Default impl put delays back to their start, assigning without arithmetic, and a constant
+    that declares a delay's factor is a delay parameter."""
+    go = b"""package jitter
+
+// Equal transforms a duration into one in [n/2, n) at random.
+func Equal(generator *rand.Rand) Transformation {
+	return func(duration time.Duration) time.Duration {
+		return (duration / 2) + time.Duration(generator.Int63n(int64(duration))/2)
+	}
+}
+"""
+    php = b"""<?php
+class LinearBackOffContext
+{
+    public function resetInterval()
+    {
+        $this->interval = $this->initialInterval;
+    }
+}
+"""
+    rust = b"""impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::Exponential { exponent: 2.0 }
+    }
+}
+
+const JITTER_MIN_FRACTION: f64 = 0.5;
+
+const RETRY_TIMEOUT_SECS: u64 = 30;
+"""
+    equal = router.route(extract_file("jitter/jitter.go", go).units[0])
+    assert any(r.startswith("backoff-jitter:random draw") for r in equal.reasons()), equal.reasons()
+    assert equal.agent == BJ, equal.reasons()
+    reset = router.route({u.name: u for u in extract_file("src/BackOff/LinearBackOffContext.php", php).units}
+                         ["LinearBackOffContext.resetInterval"])
+    assert not any("computes none" in r for r in reset.reasons()), reset.reasons()
+    assert reset.agent == BJ, reset.reasons()
+    units = {u.name: u for u in extract_file("src/lib.rs", rust).units}
+    assert router.route(units["Backoff::default"]).agent == BJ
+    factor = router.route(units["JITTER_MIN_FRACTION"])
+    assert any(r.startswith("backoff-jitter:declares a number") for r in factor.reasons()), factor.reasons()
+    assert factor.agent == BJ, factor.reasons()
+    timeout = router.route(units["RETRY_TIMEOUT_SECS"])
+    assert not any("declares a number" in r for r in timeout.reasons()), timeout.reasons()

@@ -229,7 +229,7 @@ class _Fields:
         self.path = unit.path
         self.scope = _scope(unit)
         self.owner = self.scope.rsplit(".", 1)[-1]
-        self.member = f"{self.owner}.{unit.short_name}" if self.owner else ""
+        self.member = f"{self.owner}.{unit.short_name}" if self.owner else unit.short_name
         # a generic method name (`__call__`, `next`) is led by its type's name
         generic = unit.short_name.lower() in GENERIC_NAMES
         self.name = self.member if generic and self.owner else unit.short_name

@@ -42,7 +42,7 @@ class SignalSpec(_Strict):
     when it is a generic one such as `__call__` or `next`), owner (the name of what encloses
     the unit, a type, module or function: `RandomWaitStrategy` for its `computeSleepTime`, a Go
     method's receiver type, empty at top level), member (`Owner.name` for a unit inside a type or
-    function, empty at top level: what a method is to its type, `ConstantBackoff.next`), scope
+    function, what a method is to its type, `ConstantBackoff.next`; the bare name at top level), scope
     (every enclosing name, outermost first, joined by dots: `tests.helper` for a struct in a
     function of a Rust `mod tests`), code (the text with comments removed), comment, string
     (string literals), path (the file path). Negative weights
