@@ -934,3 +934,33 @@ const RETRY_TIMEOUT_SECS: u64 = 30;
     assert factor.agent == BJ, factor.reasons()
     timeout = router.route(units["RETRY_TIMEOUT_SECS"])
     assert not any("declares a number" in r for r in timeout.reasons()), timeout.reasons()
+
+
+def test_a_retry_loop_that_asks_a_helper_for_its_delay_is_the_state_machine(router):
+    """A loop that calls a helper for its delay (`RetryHelper.GetRetryDelay(...)`) names every
+    delay parameter on the way, but the delay is computed elsewhere: the loop is the state
+    machine's, and the helper it calls is backoff's."""
+    src = b"""internal sealed class RetryStrategy
+{
+    public async Task<Outcome> ExecuteCore(Func<Task<Outcome>> callback)
+    {
+        int attempt = 0;
+        while (true)
+        {
+            var outcome = await callback();
+            if (IsLastAttempt(attempt) || !await ShouldHandle(outcome))
+            {
+                return outcome;
+            }
+
+            var delay = RetryHelper.GetRetryDelay(BackoffType, UseJitter, attempt, BaseDelay, MaxDelay);
+            await Task.Delay(delay);
+            attempt++;
+        }
+    }
+}
+"""
+    loop = router.route({u.name: u for u in extract_file("RetryStrategy.cs", src).units}
+                        ["RetryStrategy.ExecuteCore"])
+    assert any(r.startswith("retry-state-machine:delegates the delay") for r in loop.reasons()), loop.reasons()
+    assert loop.agent == SM, loop.reasons()

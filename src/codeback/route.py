@@ -55,6 +55,19 @@ class _Compiled:
     starts: Starts | None = None  # where a match can begin
 
 
+def compile_signals(topics: dict[str, TopicSpec]) -> list[_Compiled]:
+    """Every signal of the topics, compiled as routing matches it. Identifiers, comments and
+    strings are matched as one newline-joined text per unit (MULTILINE, so `^...$` still anchors
+    to one identifier): one search per signal, not one per identifier. Other parts are one text,
+    where `^` is its start."""
+    def flags(where: str) -> int:
+        return re.MULTILINE if where in JOINED else 0
+
+    return [_Compiled(ref, s.name, s.where, re.compile(s.pattern, flags(s.where)), s.weight,
+                      needles(s.pattern), re.compile(s.unless, flags(s.where)) if s.unless else None)
+            for ref, t in topics.items() for s in t.signals]
+
+
 class Router:
     """Scores units against every topic the agents own or exclude. Picklable, so scans can route
     inside worker processes."""
@@ -69,17 +82,7 @@ class Router:
         # keyed by the reference the specs use: a built-in name or a user's topic file path
         self.topics: dict[str, TopicSpec] = {n: load_topic(n) for n in names}
         self.owner = {a.topic: a.name for a in agents}
-        # Identifiers, comments and strings are matched as one newline-joined text per unit
-        # (MULTILINE, so `^...$` still anchors to one identifier): one search per signal, not one
-        # per identifier.
-        self.signals = [
-            _Compiled(ref, s.name, s.where,
-                      re.compile(s.pattern, re.M if s.where in JOINED else 0), s.weight,
-                      needles(s.pattern),
-                      re.compile(s.unless, re.M if s.where in JOINED else 0) if s.unless else None)
-            for ref, t in self.topics.items()
-            for s in t.signals
-        ]
+        self.signals = compile_signals(self.topics)
         # every needle of every signal that looks at one part of a unit: one automaton per part
         words: dict[str, dict[str, int]] = {}
         for sig in self.signals:
@@ -219,8 +222,8 @@ def _inside(where: tuple[list[int], list[int]], start: int, end: int) -> bool:
 class _Fields:
     """The parts of a unit signals look at, built once and only for units some topic scores."""
 
-    __slots__ = ("name", "owner", "member", "scope", "code", "comment", "string", "path", "ident",
-                 "lowered", "found", "literals")
+    __slots__ = ("code", "comment", "found", "ident", "literals", "lowered", "member", "name",
+                 "owner", "path", "scope", "string")
 
     def __init__(self, unit: CodeUnit, literals: dict[str, Literals]) -> None:
         self.code = code_only(unit)
