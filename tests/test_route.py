@@ -964,3 +964,38 @@ def test_a_retry_loop_that_asks_a_helper_for_its_delay_is_the_state_machine(rout
                         ["RetryStrategy.ExecuteCore"])
     assert any(r.startswith("retry-state-machine:delegates the delay") for r in loop.reasons()), loop.reasons()
     assert loop.agent == SM, loop.reasons()
+
+
+def test_error_values_costs_and_retry_after_limits_are_told_apart(router):
+    """Four look-alikes: a Go error value named for the backoff (`ErrResetBackoff`) is an
+    error, not delay code; a token-bucket cost that doubles another cost grows with nothing; a
+    default wait (`DEFAULT_WAIT_DURATION`) is a delay parameter; and `_RETRY_AFTER_MAX` caps a
+    Retry-After delay rather than naming a retry-after stop condition."""
+    go = b"""package backoff
+
+// ErrResetBackoff is the error a caller returns to reset the backoff.
+var ErrResetBackoff = errors.New("reset backoff state")
+"""
+    rust = b"""const RETRY_COST: u32 = 5;
+const RETRY_TIMEOUT_COST: u32 = RETRY_COST * 2;
+"""
+    java = b"""public class RetryConfig {
+    private static final Duration DEFAULT_WAIT_DURATION = Duration.ofMillis(500);
+}
+"""
+    py = b"""class Backoff:
+    _RETRY_AFTER_MAX = 20
+"""
+    err = router.route(extract_file("internal/backoff/backoff.go", go).units[0])
+    assert any(r.startswith("backoff-jitter:an exception or error type") for r in err.reasons()), err.reasons()
+    assert err.agent is None, err.reasons()
+    cost = router.route({u.name: u for u in extract_file("limiter.rs", rust).units}["RETRY_TIMEOUT_COST"])
+    assert not any("grows with the attempt number" in r for r in cost.reasons()), cost.reasons()
+    assert cost.agent is None, cost.reasons()
+    wait = router.route({u.name: u for u in extract_file("RetryConfig.java", java).units}
+                        ["RetryConfig.DEFAULT_WAIT_DURATION"])
+    assert "backoff-jitter:delay bound, base or growth factor in the name +2.5 (DEFAULT_WAIT_DURATION)" \
+        in wait.reasons()
+    cap = router.route({u.name: u for u in extract_file("standard.py", py).units}["Backoff._RETRY_AFTER_MAX"])
+    assert not any("stop condition by name" in r for r in cap.reasons()), cap.reasons()
+    assert cap.agent == BJ, cap.reasons()
