@@ -999,3 +999,18 @@ const RETRY_TIMEOUT_COST: u32 = RETRY_COST * 2;
     cap = router.route({u.name: u for u in extract_file("standard.py", py).units}["Backoff._RETRY_AFTER_MAX"])
     assert not any("stop condition by name" in r for r in cap.reasons()), cap.reasons()
     assert cap.agent == BJ, cap.reasons()
+
+
+def test_members_of_a_type_named_as_an_interval_or_delay_function_lean_to_backoff(router):
+    """`IntervalFunction.of` says nothing by its own name; its type says it makes the wait
+    between attempts, as `DelayGenerator` or `BackoffPolicy` would."""
+    src = b"""public interface IntervalFunction extends Function<Integer, Long> {
+    static IntervalFunction of(long intervalMillis, Function<Long, Long> backoffFunction) {
+        return (attempt) -> LongStream.iterate(intervalMillis, n -> backoffFunction.apply(n))
+            .skip(attempt - 1L).findFirst().getAsLong();
+    }
+}
+"""
+    of = router.route({u.name: u for u in extract_file("IntervalFunction.java", src).units}["IntervalFunction.of"])
+    assert "backoff-jitter:member of a backoff or wait-strategy type +2 (IntervalFunction)" in of.reasons()
+    assert of.agent == BJ, of.reasons()
