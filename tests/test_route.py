@@ -1014,3 +1014,64 @@ def test_members_of_a_type_named_as_an_interval_or_delay_function_lean_to_backof
     of = router.route({u.name: u for u in extract_file("IntervalFunction.java", src).units}["IntervalFunction.of"])
     assert "backoff-jitter:member of a backoff or wait-strategy type +2 (IntervalFunction)" in of.reasons()
     assert of.agent == BJ, of.reasons()
+
+
+def test_loops_pollers_and_callers_of_a_delay_are_not_delay_code(router):
+    """What runs on a backoff without computing it: a retry loop that asks its backoff object for
+    each wait is the state machine's; a periodic runner (`Until`) that calls a jitter helper with
+    zero jitter is a poller; calling `retry_delay(...)` is not a retry schedule; and a Rust
+    `impl Error for InvalidBackoff` is an error. A rate limit's reset header, read beside
+    Retry-After, is a delay hint, not a rate limiter."""
+    go = b"""package wait
+
+// ExponentialBackoff repeats a condition check with exponential backoff.
+func ExponentialBackoff(backoff Backoff, condition ConditionFunc) error {
+	for backoff.Steps > 0 {
+		if ok, err := condition(); err != nil || ok {
+			return err
+		}
+		time.Sleep(backoff.Step())
+	}
+	return ErrWaitTimeout
+}
+
+// Until loops until stop channel is closed, running f every period: sugar on top of
+// JitterUntil with zero jitter factor.
+func Until(f func(), period time.Duration, stopCh <-chan struct{}) {
+	JitterUntil(f, period, 0.0, true, stopCh)
+}
+"""
+    ruby = b"""module Retry
+  def before_perform_retry(*args)
+    @retry_attempt = redis.incr(retry_key)
+    redis.expire(retry_key, retry_delay(exception_class) + expire_after)
+  end
+end
+"""
+    rust = b"""impl std::error::Error for InvalidBackoff {}
+"""
+    faraday = b"""class Middleware
+  def calculate_sleep_amount(retries, env)
+    retry_after = [calculate_retry_after(env), calculate_rate_limit_reset(env)].compact.max
+    retry_interval = calculate_retry_interval(retries)
+    return if retry_after && retry_after > @options.max_interval
+    retry_after && retry_after >= retry_interval ? retry_after : retry_interval
+  end
+end
+"""
+    units = {u.name: u for u in extract_file("wait/backoff.go", go).units}
+    loop = router.route(units["ExponentialBackoff"])
+    assert any(r.startswith("backoff-jitter:a loop that asks a backoff object") for r in loop.reasons())
+    assert loop.agent != BJ, loop.reasons()
+    until = router.route(units["Until"])
+    assert any(r.startswith("backoff-jitter:a poller or periodic runner") for r in until.reasons())
+    assert until.agent is None, until.reasons()
+    hook = router.route({u.name: u for u in extract_file("retry.rb", ruby).units}["Retry.before_perform_retry"])
+    assert not any("retry schedule identifier" in r for r in hook.reasons()), hook.reasons()
+    assert hook.agent != BJ, hook.reasons()
+    err = router.route(extract_file("backoff.rs", rust).units[0])
+    assert any(r.startswith("backoff-jitter:an exception or error type") for r in err.reasons()), err.reasons()
+    sleep = router.route({u.name: u for u in extract_file("middleware.rb", faraday).units}
+                         ["Middleware.calculate_sleep_amount"])
+    assert not any("rate limiter" in r for r in sleep.reasons()), sleep.reasons()
+    assert sleep.agent == BJ, sleep.reasons()
