@@ -1,16 +1,22 @@
 """Worst-case signal cost: every signal of every built-in topic on long hostile texts.
 
-Usage: python bench/signal_bench.py [--kb N] [--limit GROWTH]
+Usage: python bench/signal_bench.py [--kb N]
 
 A signal's regex runs over each unit's parts, and a class or a generated file can be hundreds of
-kilobytes. A pattern that backtracks (`\\w*x\\w*` on one long word, `for.*sleep` tried from every
-`for`) is quadratic there: minutes per unit instead of milliseconds. Each signal (and its
-`unless`) is searched on texts built to provoke that (one long word, a keyword repeated without
-the rest of the match, the rest repeated without the keyword), at --kb kilobytes and at a tenth
-of that, in the same process: the ratio of the two times is the signal's growth, about 10 for a
-linear pattern and 100 for a quadratic one. Prints every signal whose growth is over --limit
-(default 30) and which takes over 20 ms on the long text, the slowest signals, and the time of
-a linear baseline (one search for an absent literal); exits 1 when a signal is over the limit.
+kilobytes. A pattern that backtracks is quadratic or worse there: minutes per unit instead of
+milliseconds. Each signal (and its `unless`), compiled as routing compiles it, is searched on two
+families of texts built to provoke that, each at two sizes in the same process, and the ratio of
+the two times is its growth:
+  repeats  one piece repeated (a long word, loop keywords without a sleep, sleeps without a
+           loop), at --kb kilobytes and a tenth of that: about 10x when linear, 100x when
+           quadratic; flagged over 30x;
+  gaps     a short prefix, then one filler character repeated, then one more character
+           (`x *` + spaces + `y`: overlapping `\\s*` runs), at 1 KB and 512 bytes, kept small
+           because a cubic pattern would take minutes at the repeats' size: about 2x when
+           linear, 8x when cubic; flagged over 3x.
+Only texts the signal takes over 2 ms on are compared (faster is noise, and harmless). Prints the
+slowest signals and every one flagged, with a linear baseline (one search for an absent literal);
+exits 1 when any signal is flagged.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ TOPICS = Path(__file__).resolve().parent.parent / "src" / "codeback" / "topics"
 PIECES = ["timeouts", "calc", "a", "backoff", "retry_after", "for ", "while x ", "loop {",
           " sleep(x) ", "for sleep ", ".BackOff", "x *", "attempt * ", "delay = ", "[1s, ",
           "VERSION = 1 ", "\n", "get_delay(", "do |x| ", "Duration::from_secs(1), "]
+# Prefixes a pattern starts a match on, and fillers its repeats overlap on.
+PREFIXES = ["x *", "retry *", "a * attempt", "VERSION = 1", "x = 1", "sleep(", "for x sleep(",
+            ") :", "static ", "delay", "x"]
+FILLERS = [" ", "\n", "\t", "_", "a", "1", ".", "*"]
 
 
 def _best(fn, text: str, rounds: int = 3) -> float:
@@ -42,39 +52,49 @@ def _best(fn, text: str, rounds: int = 3) -> float:
     return best
 
 
+def families(kb: int) -> list[tuple[str, float, list[tuple[str, str, str]]]]:
+    """(name, growth limit, [(label, large text, small text)])."""
+    def repeat(piece: str, size: int) -> str:
+        return (piece * (size // len(piece) + 1))[:size]
+
+    big = kb * 1024
+    repeats = [(repr(p), repeat(p, big), repeat(p, big // 10)) for p in PIECES]
+    gaps = [(f"{p!r} + {f!r}*n", p + f * 1024 + "y", p + f * 512 + "y") for p in PREFIXES for f in FILLERS]
+    return [("repeats", 30.0, repeats), ("gaps", 3.0, gaps)]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kb", type=int, default=200)
-    ap.add_argument("--limit", type=float, default=30.0)
     args = ap.parse_args(argv)
-
-    def texts(size: int) -> list[str]:
-        return [(p * (size // len(p) + 1))[:size] for p in PIECES]
-
-    long, short = texts(args.kb * 1024), texts(args.kb * 1024 // 10)
     absent = re.compile("\x00never\x00")
-    baseline = max(_best(absent.search, t) for t in long)
-    rows = []  # (time on the long text, growth, topic, signal, part, piece)
+    fams = families(args.kb)
+    baseline = max(_best(absent.search, big) for _, big, _ in fams[0][2])
+    rows, over = [], []  # (time on the large text, growth, family, topic, signal, part, text)
     for sig in compile_signals({t.stem: load_topic(t.stem) for t in sorted(TOPICS.glob("*.toml"))}):
         for key, rx in (("pattern", sig.rx), ("unless", sig.unless)):
-            if rx is not None:
-                for piece, big, small in zip(PIECES, long, short):
+            if rx is None:
+                continue
+            for fam, limit, texts in fams:
+                for label, big, small in texts:
                     t_big = _best(rx.search, big, 1)
-                    if t_big < 0.02:  # too fast to matter, and too noisy to compare
+                    if t_big < 0.002:  # too fast to matter, and too noisy to compare
                         continue
-                    growth = t_big / max(_best(rx.search, small), 1e-5)
-                    if growth > args.limit:  # a one-off stall is not a trend: time it again
+                    growth = t_big / max(_best(rx.search, small), 1e-6)
+                    if growth > limit:  # a one-off stall is not a trend: time it again
                         t_big = _best(rx.search, big)
-                        growth = t_big / max(_best(rx.search, small, 5), 1e-5)
-                    rows.append((t_big, growth, sig.topic, sig.name, key, piece))
-    over = [r for r in rows if r[1] > args.limit]
+                        growth = t_big / max(_best(rx.search, small, 5), 1e-6)
+                    row = (t_big, growth, fam, sig.topic, sig.name, key, label)
+                    rows.append(row)
+                    if growth > limit:
+                        over.append(row)
     print(f"baseline: {baseline * 1000:.2f} ms per {args.kb} KB text (a search for an absent literal)")
-    print(f"slowest on {args.kb} KB (time, growth from {args.kb // 10} KB, signal, text repeated):")
-    for t, growth, topic, name, key, piece in sorted(rows, reverse=True)[:5]:
-        print(f"  {t * 1000:8.1f} ms  {growth:5.1f}x  {topic}: {name} ({key}) on {piece!r}")
-    for t, growth, topic, name, key, piece in sorted(over, key=lambda r: -r[1]):
-        print(f"  OVER: {growth:.0f}x growth, {t * 1000:.0f} ms  {topic}: {name} ({key}) on {piece!r}")
-    print(f"{len(over)} signal(s) grow faster than {args.limit:g}x for 10x the text (linear: about 10x)")
+    print(f"slowest on {args.kb} KB repeats (time, growth from {args.kb // 10} KB, signal, text):")
+    for t, growth, _, topic, name, key, label in sorted(r for r in rows if r[2] == "repeats")[::-1][:5]:
+        print(f"  {t * 1000:8.1f} ms  {growth:5.1f}x  {topic}: {name} ({key}) on {label}")
+    for t, growth, fam, topic, name, key, label in sorted(over, key=lambda r: -r[1]):
+        print(f"  OVER ({fam}): {growth:.0f}x growth, {t * 1000:.0f} ms  {topic}: {name} ({key}) on {label}")
+    print(f"{len(over)} signal(s) grow faster than linear (limits: 30x for 10x repeats, 3x for 2x gaps)")
     return 1 if over else 0
 
 

@@ -744,6 +744,13 @@ ExponentialBackoffStrategy.prototype.reset_ = function() {
     listed = router.route({u.name: u for u in extract_file("retry.py", py).units}["ListRetry.get_timeout"])
     assert any("looked up in a schedule" in r for r in listed.reasons()), listed.reasons()
     assert listed.agent == BJ, listed.reasons()
+    rust = b"""pub fn next_attempt_at(schedule: &[Duration], attempt: usize) -> Option<DateTime<Utc>> {
+    let delay = *schedule.get(attempt)?;
+    Some(Utc::now() + chrono::Duration::from_std(delay).ok()?)
+}
+"""
+    got = router.route(extract_file("worker.rs", rust).units[0])
+    assert any("looked up in a schedule" in r for r in got.reasons()), got.reasons()
     reset = router.route({u.name: u for u in extract_file("strategy.js", js).units}
                          ["ExponentialBackoffStrategy.reset_"])
     assert reset.agent == BJ, reset.reasons()
@@ -922,6 +929,7 @@ const RETRY_TIMEOUT_SECS: u64 = 30;
 """
     equal = router.route(extract_file("jitter/jitter.go", go).units[0])
     assert any(r.startswith("backoff-jitter:random draw") for r in equal.reasons()), equal.reasons()
+    assert any(r.startswith("backoff-jitter:in a folder named for backoff") for r in equal.reasons())
     assert equal.agent == BJ, equal.reasons()
     reset = router.route({u.name: u for u in extract_file("src/BackOff/LinearBackOffContext.php", php).units}
                          ["LinearBackOffContext.resetInterval"])
@@ -939,7 +947,7 @@ const RETRY_TIMEOUT_SECS: u64 = 30;
 def test_a_retry_loop_that_asks_a_helper_for_its_delay_is_the_state_machine(router):
     """A loop that calls a helper for its delay (`RetryHelper.GetRetryDelay(...)`) names every
     delay parameter on the way, but the delay is computed elsewhere: the loop is the state
-    machine's, and the helper it calls is backoff's."""
+    machine's."""
     src = b"""internal sealed class RetryStrategy
 {
     public async Task<Outcome> ExecuteCore(Func<Task<Outcome>> callback)
@@ -1075,3 +1083,60 @@ end
                          ["Middleware.calculate_sleep_amount"])
     assert not any("rate limiter" in r for r in sleep.reasons()), sleep.reasons()
     assert sleep.agent == BJ, sleep.reasons()
+
+
+@pytest.mark.parametrize("path,src,name", [
+    ("Backoff.kt", b"""class ExponentialBackoff {
+    fun reset() {
+        currentDelay = initialDelay
+    }
+}
+""", "ExponentialBackoff.reset"),
+    ("backoff.rb", b"""class ExponentialBackoff
+  def reset
+    @current_delay = @initial_delay
+  end
+end
+""", "ExponentialBackoff.reset"),
+    ("backoff.ts", b"""export class ExponentialBackoff {
+  reset(): void {
+    this.currentDelay = this.initialDelay;
+  }
+}
+""", "ExponentialBackoff.reset"),
+])
+def test_a_strategy_reset_is_delay_code_in_every_language(router, path, src, name):
+    """The reset of a strategy assigns its delay back without arithmetic, however the language
+    spells a method (`fun`, a Ruby `def` without parentheses, a TS method with no keyword)."""
+    reset = router.route({u.name: u for u in extract_file(path, src).units}[name])
+    assert not any("computes none" in r for r in reset.reasons()), reset.reasons()
+    assert reset.agent == BJ, reset.reasons()
+
+
+def test_names_that_only_end_like_an_error_or_start_like_a_stop_condition(router):
+    """`delayFromError` computes a delay (its name ends in Error, it is no error type);
+    `retry_attempts` counts attempts (it is no `retry_at` condition); a retry interval is a delay
+    parameter (only counts and limits of attempts are the state machine's); `_base_` is no
+    number."""
+    ts = b"""export function delayFromError(err: HttpError): number {
+  const retryAfter = Number(err.headers["retry-after"]);
+  return Math.min(retryAfter * 1000, MAX_DELAY_MS);
+}
+"""
+    py = b"""RETRY_INTERVAL_MS = 1000
+"""
+    go = b"""package retry
+
+const maxDelay = _base_
+"""
+    delay = router.route(extract_file("delay.ts", ts).units[0])
+    assert not any("error type" in r for r in delay.reasons()), delay.reasons()
+    assert delay.agent == BJ, delay.reasons()
+    units = {u.name: u for u in extract_file("settings.py", py).units}
+    interval = router.route(units["RETRY_INTERVAL_MS"])
+    assert any(r.startswith("backoff-jitter:declares a number") for r in interval.reasons()), interval.reasons()
+    named = router.route(extract_file("retry.go", go).units[0])
+    assert not any("declares a number" in r for r in named.reasons()), named.reasons()
+    counter = router.score(extract_file("jobs.py", b"def retry_attempts(job):\n    return job.attempts\n")
+                           .units[0], full=True)[1]
+    assert not any("stop condition by name" in s.name for s in counter), counter
