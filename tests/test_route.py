@@ -17,7 +17,7 @@ from codeback.extract import extract_file
 from codeback.scan import scan
 from codeback.route import Router
 from codeback.source import open_source
-from codeback.spec import load_spec, resolve_agents
+from codeback.spec import load_spec, load_topic, resolve_agents
 from support import cli, make_repo
 
 FIXTURE = Path(__file__).parent / "fixtures" / "routing"
@@ -847,10 +847,8 @@ def test_delay_signals_read_compound_assignment_plural_owners_and_long_retry_aft
 ])
 def test_delay_like_names(name, delay_like):
     """The kinds of delay a library names its strategies for, and words that only look alike."""
-    sig = next(s for s in tomllib.loads((Path(__file__).parent.parent / "src" / "codeback" / "topics"
-                                         / "backoff-jitter.toml").read_text("utf-8"))["signals"]
-               if s["name"] == "delay-like name")
-    assert bool(re.search(sig["pattern"], name)) is delay_like
+    sig = next(s for s in load_topic("backoff-jitter").signals if s.name == "delay-like name")
+    assert bool(re.search(sig.pattern, name)) is delay_like
 
 
 def test_what_a_backoff_package_holds_besides_delay_code_stays_out(router):

@@ -235,7 +235,7 @@ class _Fields:
         self.member = f"{self.owner}.{unit.short_name}" if self.owner else unit.short_name
         # a generic method name (`__call__`, `next`) is led by its type's name
         generic = unit.short_name.lower() in GENERIC_NAMES
-        self.name = self.member if generic and self.owner else unit.short_name
+        self.name = self.member if generic else unit.short_name
         self.ident = "\n".join(sorted(set(IDENT.findall(self.code))))
         self.lowered: dict[str, str] = {}
         self.found: dict[str, set[int] | None] = {}
