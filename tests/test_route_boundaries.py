@@ -1,0 +1,92 @@
+"""Where the backoff agent's topic ends: code that sits beside delay code, names its parameters
+or reads the same header, but chooses no wait before the next try. Each case is one that a
+first measurement on an untuned library routed to backoff."""
+
+from __future__ import annotations
+
+import pytest
+
+from codeback.extract import extract_file
+from codeback.route import Router
+from codeback.spec import resolve_agents
+
+BJ, SM = "svix-backoff-jitter", "svix-retry-state-machine"
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(resolve_agents([BJ, SM]))
+
+
+def units(path: str, src: bytes) -> dict:
+    return {u.name: u for u in extract_file(path, src).units}
+
+
+def test_a_per_call_timeout_multiplier_is_no_delay_but_the_delay_multiplier_is(router):
+    """A retry settings type holds both a delay multiplier and an RPC timeout multiplier. Only the
+    first sets how long to wait before the next try; the second bounds each call."""
+    java = b"""public abstract class RetrySettings {
+  public abstract double getRetryDelayMultiplier();
+
+  public abstract double getRpcTimeoutMultiplier();
+
+  public abstract static class Builder {
+    public abstract Builder setRpcTimeoutMultiplier(double multiplier);
+
+    public abstract Builder setConnectTimeout(java.time.Duration timeout);
+  }
+}
+"""
+    found = units("RetrySettings.java", java)
+    assert router.route(found["RetrySettings.getRetryDelayMultiplier"]).agent == BJ
+    for name in ("RetrySettings.getRpcTimeoutMultiplier", "RetrySettings.Builder.setRpcTimeoutMultiplier"):
+        routed = router.route(found[name])
+        assert any("per-call timeout" in r for r in routed.reasons()), (name, routed.reasons())
+        assert routed.agent is None, (name, routed.reasons())
+
+
+def test_a_debug_impl_of_a_backoff_describes_it_but_default_sets_its_delays(router):
+    """`impl fmt::Debug for Backoff` prints the fields; `impl Default for Backoff` gives the
+    delays their starting values, which is delay code."""
+    rust = b"""pub struct Backoff {
+    init_backoff: Duration,
+    base: f64,
+}
+
+impl std::fmt::Debug for Backoff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backoff").field("init_backoff", &self.init_backoff).field("base", &self.base).finish()
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self { init_backoff: Duration::from_millis(100), base: 2.0 }
+    }
+}
+"""
+    found = units("src/client/backoff.rs", rust)
+    debug = router.route(found["impl std::fmt::Debug for Backoff"])
+    assert any("describes, compares or copies" in r for r in debug.reasons()), debug.reasons()
+    assert debug.agent is None, debug.reasons()
+    default = router.route(found["impl Default for Backoff"])
+    assert not any("describes, compares or copies" in r for r in default.reasons()), default.reasons()
+    assert default.agent == BJ, default.reasons()
+
+
+def test_a_private_should_retry_that_caps_retry_after_is_the_state_machines(router):
+    """A predicate named `_should_retry` (a private method) decides whether to retry. Reading
+    Retry-After only to give up when it is too long is a stop condition, not a delay."""
+    py = b"""class BaseClient:
+    def _should_retry(self, response) -> bool:
+        retry_after = self._parse_retry_after_header(response.headers)
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER_DELAY:
+            log.debug("Not retrying because `Retry-After` of %s seconds is too long", retry_after)
+            return False
+        if response.status_code == 429:
+            return True
+        return response.status_code >= 500
+"""
+    routed = router.route(units("_base_client.py", py)["BaseClient._should_retry"])
+    assert any(r.startswith("retry-state-machine:should-retry predicate") for r in routed.reasons()), routed.reasons()
+    assert routed.agent == SM, routed.reasons()
