@@ -90,3 +90,27 @@ def test_a_private_should_retry_that_caps_retry_after_is_the_state_machines(rout
     routed = router.route(units("_base_client.py", py)["BaseClient._should_retry"])
     assert any(r.startswith("retry-state-machine:should-retry predicate") for r in routed.reasons()), routed.reasons()
     assert routed.agent == SM, routed.reasons()
+
+
+def test_the_arguments_of_a_retry_event_carry_its_delay_but_choose_none(router):
+    """A C# event-arguments type (`OnRetryArguments`) hands the delay already chosen to a
+    listener: it is named for the event it reports, like an `onRetry` handler."""
+    cs = b"""public readonly struct OnRetryArguments<TResult>
+{
+    /// <param name="attemptNumber">The zero-based attempt number.</param>
+    /// <param name="retryDelay">The delay before the next retry.</param>
+    public OnRetryArguments(int attemptNumber, TimeSpan retryDelay, TimeSpan duration)
+    {
+        AttemptNumber = attemptNumber;
+        RetryDelay = retryDelay;
+        Duration = duration;
+    }
+
+    public TimeSpan RetryDelay { get; }
+}
+"""
+    found = units("OnRetryArguments.cs", cs)
+    for name in ("OnRetryArguments", "OnRetryArguments.OnRetryArguments"):
+        routed = router.route(found[name])
+        assert any(r.startswith("backoff-jitter:handles an event") for r in routed.reasons()), (name, routed.reasons())
+        assert routed.agent != BJ, (name, routed.reasons())
