@@ -114,3 +114,79 @@ def test_the_arguments_of_a_retry_event_carry_its_delay_but_choose_none(router):
         routed = router.route(found[name])
         assert any(r.startswith("backoff-jitter:handles an event") for r in routed.reasons()), (name, routed.reasons())
         assert routed.agent != BJ, (name, routed.reasons())
+
+
+def test_a_job_reschedule_that_grows_as_a_power_of_its_attempts_is_delay_code(router):
+    """`now + attempts**4 + 5` is polynomial growth with the attempt number (Ruby's `**`), while
+    a worker's `DEFAULT_DELAY_JOBS = true` is a switch, whatever its name says."""
+    rb = b"""module Delayed
+  class Worker
+    DEFAULT_DELAY_JOBS = true
+    DEFAULT_MAX_ATTEMPTS = 25
+  end
+
+  class Job
+    def reschedule_at
+      self.class.db_time_now + (attempts**4) + 5
+    end
+  end
+end
+"""
+    found = units("lib/delayed/worker.rb", rb)
+    reschedule = router.route(found["Delayed.Job.reschedule_at"])
+    assert any("grows with the attempt number" in r for r in reschedule.reasons()), reschedule.reasons()
+    assert reschedule.agent == BJ, reschedule.reasons()
+    flag = router.route(found["Delayed.Worker.DEFAULT_DELAY_JOBS"])
+    assert any("a true/false flag" in r for r in flag.reasons()), flag.reasons()
+    assert flag.agent is None, flag.reasons()
+
+
+def test_retry_after_an_error_is_a_condition_not_the_header(router):
+    """`AddRetryAfterErrorCondition` says "retry after an error": a should-retry rule. The
+    header's value (`retryAfterSeconds`) is still a delay."""
+    go = b"""package resty
+
+func (c *Client) AddRetryAfterErrorCondition() *Client {
+	c.AddRetryCondition(func(response *Response, err error) bool {
+		return response.IsError()
+	})
+	return c
+}
+
+func retryAfterSeconds(resp *Response) time.Duration {
+	secs, err := strconv.Atoi(resp.Header().Get("Retry-After"))
+	if err != nil {
+		return 0
+	}
+	return time.Duration(secs) * time.Second
+}
+"""
+    found = units("client.go", go)
+    condition = router.route(found["Client.AddRetryAfterErrorCondition"])
+    assert not any("delay-like name" in r for r in condition.reasons()), condition.reasons()
+    assert condition.agent != BJ, condition.reasons()
+    assert router.route(found["retryAfterSeconds"]).agent == BJ
+
+
+def test_a_folder_of_delay_strategies_speaks_for_its_plain_iterators(router):
+    """In `src/delay/`, a `Fixed` iterator that yields the same duration forever is a delay
+    strategy, though nothing in it computes: the folder says what it is about."""
+    rust = b"""/// Each retry uses a fixed delay.
+pub struct Fixed {
+    duration: Duration,
+}
+
+impl Iterator for Fixed {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        Some(self.duration)
+    }
+}
+"""
+    found = units("src/delay/mod.rs", rust)
+    fixed = router.route(found["Fixed"])
+    assert any("in a folder named for backoff, jitter or delays" in r for r in fixed.reasons()), fixed.reasons()
+    assert fixed.agent == BJ, fixed.reasons()
+    elsewhere = router.route(units("src/mod.rs", rust)["Fixed"])
+    assert elsewhere.agent is None, elsewhere.reasons()
