@@ -241,7 +241,7 @@ def test_explain_on_a_hard_negative_says_why_nobody_gets_it(fixture_repo):
     # its doubling would score, but it never speaks of retries or delays: not scored at all
     assert "    not scored: the unit uses none of the topic's words (retr, backoff, " in r.out
     assert "    +2.5  doubling or power growth: " in r.out and "(not counted)" in r.out
-    assert "    -4  cache lifetime or expiry: cache_ttl  (not counted)" in r.out
+    assert "    -4  cache or connection lifetime, or expiry: cache_ttl  (not counted)" in r.out
     assert "routed to: none — no topic reaches its threshold" in r.out
 
 

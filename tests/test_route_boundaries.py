@@ -190,3 +190,98 @@ impl Iterator for Fixed {
     assert fixed.agent == BJ, fixed.reasons()
     elsewhere = router.route(units("src/mod.rs", rust)["Fixed"])
     assert elsewhere.agent is None, elsewhere.reasons()
+
+
+def test_the_members_of_a_backoff_retry_policy_are_delay_code_but_its_logger_is_not(router):
+    """A type named `ExponentialBackoffRetry` is a delay policy: its random source and its
+    unbounded default cap (`Integer.MAX_VALUE` is a number) are delay parameters; its logger is
+    not. `getSleepTimeMs` names the wait, whatever unit it ends in."""
+    java = b"""public class ExponentialBackoffRetry extends SleepingRetry {
+    private static final Logger log = LoggerFactory.getLogger(ExponentialBackoffRetry.class);
+
+    private static final int DEFAULT_MAX_SLEEP_MS = Integer.MAX_VALUE;
+
+    private final Random random = new Random();
+}
+"""
+    fixed = b"""public class RetryNTimes extends SleepingRetry {
+    private final long sleepMsBetweenRetries;
+
+    protected long getSleepTimeMs(int retryCount, long elapsedTimeMs) {
+        return sleepMsBetweenRetries;
+    }
+}
+"""
+    found = units("ExponentialBackoffRetry.java", java) | units("RetryNTimes.java", fixed)
+    for name in ("ExponentialBackoffRetry.DEFAULT_MAX_SLEEP_MS", "ExponentialBackoffRetry.random",
+                 "RetryNTimes.getSleepTimeMs"):
+        routed = router.route(found[name])
+        assert routed.agent == BJ, (name, routed.reasons())
+    log = router.route(found["ExponentialBackoffRetry.log"])
+    assert any("logs or reports" in r for r in log.reasons()), log.reasons()
+    assert log.agent is None, log.reasons()
+
+
+def test_a_policy_named_for_its_delay_is_not_a_retry_driver_by_name(router):
+    """`ExponentialRetryPolicy`'s constructor spreads a delay range and precomputes the
+    intervals: the name says which delays, not that it runs the retries."""
+    cs = b"""public class ExponentialRetryPolicy : IRetryPolicy
+{
+    public ExponentialRetryPolicy(IExceptionFilter filter, int retryLimit, TimeSpan minInterval, TimeSpan maxInterval, TimeSpan intervalDelta)
+    {
+        _filter = filter;
+        RetryLimit = retryLimit;
+        _minInterval = (int)minInterval.TotalMilliseconds;
+        _maxInterval = (int)maxInterval.TotalMilliseconds;
+        _lowInterval = (int)(intervalDelta.TotalMilliseconds * 0.8);
+        _highInterval = (int)(intervalDelta.TotalMilliseconds * 1.2);
+        _intervals = CalculateIntervals().ToArray();
+    }
+}
+"""
+    routed = router.route(units("ExponentialRetryPolicy.cs", cs)["ExponentialRetryPolicy.ExponentialRetryPolicy"])
+    assert not any("retry-driver name" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent == BJ, routed.reasons()
+
+
+def test_keyword_arguments_are_no_power_and_a_default_cap_is_a_bound(router):
+    """Python's `**kwargs` is not `**` the power: a task's `delay(*args, **kwargs)` that only
+    forwards computes no delay. `DEFAULT_CAP = 0.512` is a delay's cap; `base ** attempt` grows."""
+    py = b"""# the longest backoff, in seconds
+DEFAULT_CAP = 0.512
+
+
+class Task:
+    def delay(self, *args, **kwargs):
+        return self.apply_async(args, kwargs)
+
+
+def backoff_delay(attempt):
+    return min(DEFAULT_CAP, 0.008 * 2 ** attempt)
+"""
+    found = units("celery/app/task.py", py)
+    delay = router.route(found["Task.delay"])
+    assert any("computes none" in r for r in delay.reasons()), delay.reasons()
+    assert delay.agent is None, delay.reasons()
+    assert router.route(found["DEFAULT_CAP"]).agent == BJ
+    assert router.route(found["backoff_delay"]).agent == BJ
+
+
+def test_jitter_on_a_connection_lifetime_is_no_retry_delay(router):
+    """A pool's `ConnMaxLifetimeJitter` spreads when connections are recycled; passing it on
+    beside the dialer's retry settings does not make the pool builder delay code."""
+    go = b"""package redis
+
+func newConnPool(opt *Options) *pool.ConnPool {
+	return pool.NewConnPool(&pool.Options{
+		PoolSize:              opt.PoolSize,
+		DialerRetries:         opt.DialerRetries,
+		DialerRetryBackoff:    opt.DialerRetryBackoff,
+		ConnMaxLifetime:       opt.ConnMaxLifetime,
+		ConnMaxLifetimeJitter: opt.ConnMaxLifetimeJitter,
+	})
+}
+"""
+    routed = router.route(units("options.go", go)["newConnPool"])
+    assert any("connection lifetime" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent is None, routed.reasons()
