@@ -285,3 +285,77 @@ func newConnPool(opt *Options) *pool.ConnPool {
     routed = router.route(units("options.go", go)["newConnPool"])
     assert any("connection lifetime" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent is None, routed.reasons()
+
+
+def test_asking_whether_to_back_off_or_how_long_it_has_been_is_no_delay(router):
+    """`isBackOffRequired` answers yes or no and `getElapsedTimeMillis` feeds a deadline: both
+    sit in a backoff type, neither chooses a wait. The type's next-delay method still does."""
+    java = b"""public class ExponentialBackOffPolicy implements BackOffPolicy {
+  public boolean isBackOffRequired(int statusCode) {
+    return statusCode == 500 || statusCode == 503;
+  }
+
+  /** Returns the elapsed time since an {@link ExponentialBackOff} instance was created. */
+  public final long getElapsedTimeMillis() {
+    return (nanoClock.nanoTime() - startTimeNanos) / 1000000;
+  }
+
+  public long getNextBackOffMillis() {
+    long delta = (long) (randomizationFactor * currentIntervalMillis);
+    return currentIntervalMillis - delta + (long) (Math.random() * (2 * delta + 1));
+  }
+}
+"""
+    found = units("ExponentialBackOffPolicy.java", java)
+    for name in ("ExponentialBackOffPolicy.isBackOffRequired", "ExponentialBackOffPolicy.getElapsedTimeMillis"):
+        routed = router.route(found[name])
+        assert any("asks whether a wait is needed" in r for r in routed.reasons()), (name, routed.reasons())
+        assert routed.agent != BJ, (name, routed.reasons())
+    assert router.route(found["ExponentialBackOffPolicy.getNextBackOffMillis"]).agent == BJ
+
+
+@pytest.mark.parametrize("path,src,name", [
+    ("src/util/network/retry.rs", b"const MAX_RETRY_SLEEP_MS: u64 = 10 * 1000;\n", "MAX_RETRY_SLEEP_MS"),
+    ("src/util/network/retry.rs", b"const INITIAL_RETRY_SLEEP_BASE_MS: u64 = 500;\n", "INITIAL_RETRY_SLEEP_BASE_MS"),
+    ("lib/bunny/session.rb", b"module Bunny\n  DEFAULT_NETWORK_RECOVERY_INTERVAL = 5.0\nend\n",
+     "Bunny.DEFAULT_NETWORK_RECOVERY_INTERVAL"),
+    ("src/ExponentialBackoffStrategy.php", b"""<?php
+class ExponentialBackoffStrategy implements BackoffStrategy
+{
+    public function waitInSecondsAfterAttempt(int $attempt): int
+    {
+        return 10 ** $attempt;
+    }
+}
+""", "ExponentialBackoffStrategy.waitInSecondsAfterAttempt"),
+])
+def test_delay_parameters_named_around_retry_and_a_php_power_of_the_attempt(router, path, src, name):
+    """A bound with `RETRY` between its words (`MAX_RETRY_SLEEP_MS`, worth `10 * 1000`), a
+    reconnection's recovery interval, and `10 ** $attempt` (a PHP variable) are delay code."""
+    routed = router.route(units(path, src)[name])
+    assert routed.agent == BJ, routed.reasons()
+
+
+def test_the_fixed_waits_of_pollers_stay_out(router):
+    """Waiting for a database to accept connections, or for another request to finish filling a
+    cache, polls at a fixed period: `RETRY_WAIT` and `wait_duration` name no backoff."""
+    rust = b"""pub async fn wait_for_dsn(host: &str, port: u16) {
+    const RETRY_WAIT: Duration = Duration::from_millis(500);
+    loop {
+        if tokio::net::TcpStream::connect((host, port)).await.is_ok() {
+            break;
+        }
+        tracing::debug!("connection attempt failed, retrying in {RETRY_WAIT:?}...");
+        tokio::time::sleep(RETRY_WAIT).await;
+    }
+}
+
+/// Returns the duration to sleep before retrying to find a finished response in the cache
+const fn wait_duration() -> Duration {
+    Duration::from_millis(200)
+}
+"""
+    found = units("src/wait_for.rs", rust)
+    for name in ("wait_for_dsn::RETRY_WAIT", "wait_duration"):
+        routed = router.route(found[name])
+        assert routed.agent != BJ, (name, routed.reasons())
