@@ -359,3 +359,23 @@ const fn wait_duration() -> Duration {
     for name in ("wait_for_dsn::RETRY_WAIT", "wait_duration"):
         routed = router.route(found[name])
         assert routed.agent != BJ, (name, routed.reasons())
+
+
+def test_sleeping_the_delay_a_backoff_object_chose_runs_the_retry(router):
+    """`BackOffUtils.next` asks the backoff for its next delay, stops on STOP, sleeps, and says
+    whether to try again: the wait between attempts, with the delay chosen elsewhere."""
+    java = b"""public final class BackOffUtils {
+  public static boolean next(Sleeper sleeper, BackOff backOff) throws InterruptedException {
+    long backOffTime = backOff.nextBackOffMillis();
+    if (backOffTime == BackOff.STOP) {
+      return false;
+    }
+    sleeper.sleep(backOffTime);
+    return true;
+  }
+}
+"""
+    routed = router.route(units("BackOffUtils.java", java)["BackOffUtils.next"])
+    assert any(r.startswith("backoff-jitter:sleeps the delay a backoff object chose") for r in routed.reasons()), routed.reasons()
+    assert any(r.startswith("retry-state-machine:sleeps the delay a backoff object chose") for r in routed.reasons()), routed.reasons()
+    assert routed.agent == SM, routed.reasons()
