@@ -379,3 +379,77 @@ def test_sleeping_the_delay_a_backoff_object_chose_runs_the_retry(router):
     assert any(r.startswith("backoff-jitter:sleeps the delay a backoff object chose") for r in routed.reasons()), routed.reasons()
     assert any(r.startswith("retry-state-machine:sleeps the delay a backoff object chose") for r in routed.reasons()), routed.reasons()
     assert routed.agent == SM, routed.reasons()
+
+
+def test_a_rate_limiter_that_backs_off_each_item_on_failure_is_delay_code(router):
+    """client-go calls its per-item requeue backoff a "rate limiter": it counts an item's
+    failures and waits `base * 2^failures`. A token bucket that only meters throughput stays out."""
+    go = b"""package workqueue
+
+func (r *ItemExponentialFailureRateLimiter) When(item any) time.Duration {
+	exp := r.failures[item]
+	r.failures[item] = r.failures[item] + 1
+
+	// The backoff is capped such that 'calculated' value never overflows.
+	backoff := float64(r.baseDelay.Nanoseconds()) * math.Pow(2, float64(exp))
+	if backoff > math.MaxInt64 {
+		return r.maxDelay
+	}
+	return time.Duration(backoff)
+}
+
+func (r *BucketRateLimiter) When(item any) time.Duration {
+	// the token bucket's reservation delay
+	return r.Limiter.Reserve().Delay()
+}
+"""
+    found = units("default_rate_limiters.go", go)
+    failure = router.route(found["ItemExponentialFailureRateLimiter.When"])
+    assert not any("rate limiter or token bucket" in r for r in failure.reasons()), failure.reasons()
+    assert failure.agent == BJ, failure.reasons()
+    assert router.route(found["BucketRateLimiter.When"]).agent is None
+
+
+def test_a_delaying_queue_carries_delays_it_is_given(router):
+    """A "delaying" queue holds items until a time it is told: its config names no delay of its
+    own (`delay` counts as a delay's name, `delaying` does not)."""
+    go = b"""package workqueue
+
+// DelayingQueueConfig specifies optional configurations to customize a delaying queue.
+type DelayingQueueConfig struct {
+	Name  string
+	Clock clock.WithTicker
+	Queue Interface
+}
+"""
+    routed = router.route(units("delaying_queue.go", go)["DelayingQueueConfig"])
+    assert not any("delay-like name" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent is None, routed.reasons()
+
+
+def test_a_php_constructor_that_declares_delay_defaults_computes_them(router):
+    """PHP 8 promotes constructor parameters to properties: `private int $delayMilliseconds =
+    1000` declares a delay parameter and its default, so the constructor is delay code, not a
+    function that names delays and computes none."""
+    php = b"""<?php
+class MultiplierRetryStrategy implements RetryStrategyInterface
+{
+    /**
+     * @param float $jitter Randomness to apply to the delay (between 0 and 1)
+     */
+    public function __construct(
+        private int $maxRetries = 3,
+        private int $delayMilliseconds = 1000,
+        private float $multiplier = 1,
+        private int $maxDelayMilliseconds = 0,
+        private float $jitter = 0.1,
+    ) {
+        if ($jitter < 0 || $jitter > 1) {
+            throw new InvalidArgumentException('Jitter must be between 0 and 1.');
+        }
+    }
+}
+"""
+    routed = router.route(units("MultiplierRetryStrategy.php", php)["MultiplierRetryStrategy.__construct"])
+    assert not any("computes none" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent == BJ, routed.reasons()
