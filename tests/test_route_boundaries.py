@@ -453,3 +453,49 @@ class MultiplierRetryStrategy implements RetryStrategyInterface
     routed = router.route(units("MultiplierRetryStrategy.php", php)["MultiplierRetryStrategy.__construct"])
     assert not any("computes none" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent == BJ, routed.reasons()
+
+
+def test_an_event_handler_that_doubles_the_delay_computes_it(router):
+    """`onFailure` is named for an event, but its code doubles the reconnect delay up to a cap:
+    the name's negative gives way to the code (`unless_where = "code"`). A handler that only
+    reschedules with the delay it has keeps the negative."""
+    java = b"""class ReconnectListener {
+  public void onFailure(IMqttToken token, Throwable exception) {
+    if (reconnectDelay < connOpts.getMaxReconnectDelay()) {
+      reconnectDelay = reconnectDelay * 2;
+    }
+    rescheduleReconnectCycle(reconnectDelay);
+  }
+
+  public void onSuccess(IMqttToken token) {
+    rescheduleReconnectCycle(reconnectDelay);
+  }
+}
+"""
+    found = units("MqttAsyncClient.java", java)
+    failure = router.route(found["ReconnectListener.onFailure"])
+    assert not any("handles an event" in r for r in failure.reasons()), failure.reasons()
+    assert failure.agent == BJ, failure.reasons()
+    success = router.score(found["ReconnectListener.onSuccess"], full=True)[1]
+    assert any(s.name.startswith("handles an event") for s in success), success
+
+
+def test_a_php_attribute_class_that_holds_a_backoff_is_a_declaration(router):
+    """`#[Attribute] class Backoff` declares the backoff a job uses; the attribute line before
+    `class` does not make it "a function that computes none"."""
+    php = b"""<?php
+#[Attribute(Attribute::TARGET_CLASS)]
+class Backoff
+{
+    /**
+     * @param  array<int>|int  $backoff
+     */
+    public function __construct(public array|int $backoff)
+    {
+        //
+    }
+}
+"""
+    routed = router.route(units("Attributes/Backoff.php", php)["Backoff"])
+    assert not any("computes none" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent == BJ, routed.reasons()

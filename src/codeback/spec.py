@@ -49,6 +49,9 @@ class SignalSpec(_Strict):
     pull a unit away from the topic. `unless`: the signal does not count when this expression
     also matches the same part (say, a function that computes no delay: a function marker,
     unless there is arithmetic) — two plain searches instead of a costly lookahead.
+    `unless_where`: the part `unless` searches when it is not the signal's own (a name says
+    what a unit is, its code may still say otherwise: an `onFailure` handler that doubles a
+    delay is delay code).
     """
 
     name: str
@@ -56,6 +59,7 @@ class SignalSpec(_Strict):
     pattern: str
     weight: float
     unless: str | None = None
+    unless_where: SignalWhere | None = None
 
     _compiles = field_validator("pattern", "unless")(lambda v: _regex(v))
 
