@@ -168,28 +168,28 @@ func retryAfterSeconds(resp *Response) time.Duration {
     assert router.route(found["retryAfterSeconds"]).agent == BJ
 
 
-def test_a_folder_of_delay_strategies_speaks_for_its_plain_iterators(router):
-    """In `src/delay/`, a `Fixed` iterator that yields the same duration forever is a delay
-    strategy, though nothing in it computes: the folder says what it is about."""
+def test_a_delay_folder_is_no_backoff_package_but_a_backoff_folder_is(router):
+    """A `delay/` folder holds delay queues as often as delay strategies (a job pushed with a
+    delay, an audio delay line), so only `backoff/` and `jitter/` speak for their units."""
+    go = b"""package delay
+
+// Push schedules the job to run after its delay.
+func (q *Queue) Push(job *Job, delay time.Duration) error {
+	return q.store.Add(job, time.Now().Add(delay))
+}
+"""
+    queue = router.route(units("pkg/delay/queue.go", go)["Queue.Push"])
+    assert not any("in a folder named" in r for r in queue.reasons()), queue.reasons()
+    assert queue.agent is None, queue.reasons()
     rust = b"""/// Each retry uses a fixed delay.
 pub struct Fixed {
     duration: Duration,
 }
-
-impl Iterator for Fixed {
-    type Item = Duration;
-
-    fn next(&mut self) -> Option<Duration> {
-        Some(self.duration)
-    }
-}
 """
-    found = units("src/delay/mod.rs", rust)
-    fixed = router.route(found["Fixed"])
-    assert any("in a folder named for backoff, jitter or delays" in r for r in fixed.reasons()), fixed.reasons()
+    fixed = router.route(units("src/backoff/fixed.rs", rust)["Fixed"])
+    assert any("in a folder named for backoff or jitter" in r for r in fixed.reasons()), fixed.reasons()
     assert fixed.agent == BJ, fixed.reasons()
-    elsewhere = router.route(units("src/mod.rs", rust)["Fixed"])
-    assert elsewhere.agent is None, elsewhere.reasons()
+    assert router.route(units("src/delay/mod.rs", rust)["Fixed"]).agent is None
 
 
 def test_the_members_of_a_backoff_retry_policy_are_delay_code_but_its_logger_is_not(router):
@@ -244,11 +244,13 @@ def test_a_policy_named_for_its_delay_is_not_a_retry_driver_by_name(router):
     assert routed.agent == BJ, routed.reasons()
 
 
-def test_keyword_arguments_are_no_power_and_a_default_cap_is_a_bound(router):
+def test_keyword_arguments_are_no_power_and_a_capacity_is_no_cap(router):
     """Python's `**kwargs` is not `**` the power: a task's `delay(*args, **kwargs)` that only
-    forwards computes no delay. `DEFAULT_CAP = 0.512` is a delay's cap; `base ** attempt` grows."""
-    py = b"""# the longest backoff, in seconds
-DEFAULT_CAP = 0.512
+    forwards computes no delay, while `base ** attempt` grows. `DEFAULT_CAP` beside a backoff
+    may be its cap, but the name is as often a capacity (how many waiters a pool keeps): the
+    name alone does not make it a delay."""
+    py = b"""# how many waiters the pool keeps before it sheds load
+DEFAULT_CAP = 128
 
 
 class Task:
@@ -263,7 +265,7 @@ def backoff_delay(attempt):
     delay = router.route(found["Task.delay"])
     assert any("computes none" in r for r in delay.reasons()), delay.reasons()
     assert delay.agent is None, delay.reasons()
-    assert router.route(found["DEFAULT_CAP"]).agent == BJ
+    assert router.route(found["DEFAULT_CAP"]).agent is None
     assert router.route(found["backoff_delay"]).agent == BJ
 
 
@@ -499,3 +501,128 @@ class Backoff
     routed = router.route(units("Attributes/Backoff.php", php)["Backoff"])
     assert not any("computes none" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent == BJ, routed.reasons()
+
+
+@pytest.mark.parametrize("path,src,name", [
+    ("client.go", b"""package ws
+
+func (c *Client) getReconnectTimeout() time.Duration {
+	d := c.baseDelay << c.attempts
+	if d > c.maxDelay {
+		return c.maxDelay
+	}
+	return d
+}
+""", "Client.getReconnectTimeout"),
+    ("Reconnect.cs", b"""public class Reconnector
+{
+    public TimeSpan NextReconnectTimeout(int attempt)
+    {
+        var ms = Math.Min(30000, 500 * Math.Pow(2, attempt));
+        return TimeSpan.FromMilliseconds(ms);
+    }
+}
+""", "Reconnector.NextReconnectTimeout"),
+])
+def test_a_reconnect_timeout_is_the_wait_before_the_next_reconnect(router, path, src, name):
+    """Socket clients call the wait before the next reconnect a "reconnect timeout": it is no
+    per-call timeout, and it grows like any backoff."""
+    routed = router.route(units(path, src)[name])
+    assert not any("per-call timeout" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent == BJ, routed.reasons()
+
+
+def test_a_poller_that_fetches_the_next_delayed_job_runs_no_retry(router):
+    """`queue.nextDelayedJob()` is no next delay: a worker that polls for delayed jobs and
+    sleeps a fixed period neither delegates a backoff nor sleeps one."""
+    java = b"""public class Worker {
+  public void run() throws InterruptedException {
+    while (!stopped) {
+      Job job = queue.nextDelayedJob();
+      if (job == null) {
+        Thread.sleep(pollMillis);
+        continue;
+      }
+      job.perform();
+    }
+  }
+}
+"""
+    routed = router.route(units("Worker.java", java)["Worker.run"])
+    assert not any("delegates the delay" in r or "sleeps the delay" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent is None, routed.reasons()
+
+
+def test_a_loop_that_sleeps_next_backoff_millis_delegates_its_delay(router):
+    """The state machine's delegation signal sees a next-delay call with a unit suffix
+    (`nextBackOffMillis()`), as it sees `nextBackOff()`."""
+    java = b"""public class Retrier {
+  public <T> T call(Callable<T> op) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return op.call();
+      } catch (IOException e) {
+        long millis = backOff.nextBackOffMillis();
+        if (millis == BackOff.STOP) {
+          throw e;
+        }
+        sleeper.sleep(millis);
+      }
+    }
+  }
+}
+"""
+    routed = router.route(units("Retrier.java", java)["Retrier.call"])
+    assert any(r.startswith("retry-state-machine:delegates the delay") for r in routed.reasons()), routed.reasons()
+    assert routed.agent == SM, routed.reasons()
+
+
+@pytest.mark.parametrize("path,src,name", [
+    ("settings.py", b"# stop retrying after this many seconds\nMAX_RETRY_DURATION = 300\n", "MAX_RETRY_DURATION"),
+    ("retry.go", b"""package retry
+
+// Stop is a retry runner's switch: it stops retrying after the current attempt.
+func (r *BackoffRetry) Stop() {
+	r.stopped = true
+}
+""", "BackoffRetry.Stop"),
+    ("cache.py", b"# a response may be reused for this long before the backoff cache refetches it\nMAX_AGE = 60\n", "MAX_AGE"),
+])
+def test_deadlines_switches_runners_and_ages_are_no_delays(router, path, src, name):
+    """An overall retry duration is a deadline; a runner type merely named `BackoffRetry` does not
+    make its `Stop` delay code (only a type named for its kind of delay leans to backoff); a
+    cache's max age is a lifetime."""
+    routed = router.route(units(path, src)[name])
+    assert routed.agent != BJ, routed.reasons()
+
+
+def test_a_delay_cap_that_is_allowed_is_no_yes_or_no_question(router):
+    """`MAX_DELAY_ALLOWED` is a number, a cap: the yes/no negative is for `isBackOffRequired`
+    and its kin, spelled in camel or snake case, not for constants. `Integer.MAX_VALUE` is a
+    number under a delay's name, wherever it is declared."""
+    py = b"# the longest backoff we wait\nMAX_DELAY_ALLOWED = 60.0\n"
+    routed = router.route(units("limits.py", py)["MAX_DELAY_ALLOWED"])
+    assert not any("asks whether a wait is needed" in r for r in routed.reasons()), routed.reasons()
+    assert routed.agent == BJ, routed.reasons()
+    java = b"""public class Limits {
+    // the longest sleep between two retries
+    private static final int DEFAULT_MAX_SLEEP_MS = Integer.MAX_VALUE;
+}
+"""
+    sleep = router.route(units("Limits.java", java)["Limits.DEFAULT_MAX_SLEEP_MS"])
+    assert any(r.startswith("backoff-jitter:declares a number") for r in sleep.reasons()), sleep.reasons()
+
+
+def test_a_boolean_field_is_weighed_as_a_switch(router):
+    """A typed boolean field (`boolean delayOnConflict = ...`) is a switch; the flag negative
+    weighs it down whatever its initializer (a jitter switch can still win on the backoff
+    words around it: whether to jitter is a delay parameter)."""
+    java = b"""public class Settings {
+  // wait a delay before retrying a conflicting write
+  private boolean delayOnConflict = DEFAULTS.delayOnConflict();
+}
+"""
+    unit = units("Settings.java", java)["Settings.delayOnConflict"]
+    hits = router.score(unit, full=True)[1]
+    assert any(s.name.startswith("a true/false flag") for s in hits), hits
+    assert router.route(unit).agent is None
