@@ -626,3 +626,31 @@ def test_a_boolean_field_is_weighed_as_a_switch(router):
     hits = router.score(unit, full=True)[1]
     assert any(s.name.startswith("a true/false flag") for s in hits), hits
     assert router.route(unit).agent is None
+
+
+def test_a_backoff_decorator_that_only_limits_attempts_is_the_state_machines(router):
+    """`AttemptLimitingBackoff.nextDelayMillis` gives up past the attempt limit (`return -1` is a
+    literal, not arithmetic) and otherwise forwards to `super.nextDelayMillis`: the delay is the
+    wrapped one's, the stop condition is its own."""
+    java = b"""final class AttemptLimitingBackoff extends BackoffWrapper {
+    @Override
+    public long nextDelayMillis(int numAttemptsSoFar) {
+        if (numAttemptsSoFar >= maxAttempts) {
+            return -1;
+        }
+        return super.nextDelayMillis(numAttemptsSoFar);
+    }
+}
+"""
+    routed = router.route(units("AttemptLimitingBackoff.java", java)["AttemptLimitingBackoff.nextDelayMillis"])
+    assert any(r.startswith("backoff-jitter:forwards to a wrapped backoff") for r in routed.reasons()), routed.reasons()
+    assert routed.agent == SM, routed.reasons()
+
+
+def test_an_exponent_base_is_a_growth_factor(router):
+    """`DEFAULT_CONNECTION_RETRY_EXPONENT_BASE = 2.0` is the base the reconnect delay is raised
+    from: a growth factor, like a multiplier."""
+    rust = b"impl ConnectionManagerConfig {\n    const DEFAULT_CONNECTION_RETRY_EXPONENT_BASE: f32 = 2.0;\n}\n"
+    routed = router.route(units("connection_manager.rs", rust)
+                          ["ConnectionManagerConfig::DEFAULT_CONNECTION_RETRY_EXPONENT_BASE"])
+    assert routed.agent == BJ, routed.reasons()
