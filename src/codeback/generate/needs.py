@@ -167,7 +167,7 @@ def retry_after_parse(v: View, p: Pick) -> Need | None:
         "an endpoint sent Retry-After as an HTTP date and the retry ignored it",
         "Retry-After is honoured whichever of its two forms the endpoint uses",
         p(["parse the Retry-After header into a timestamp", "read Retry-After off the response headers"]),
-        "only one form of Retry-After is understood; RFC 9110 allows delay-seconds and an HTTP date, "
+        "only one form of Retry-After is understood; the header may be delay-seconds or an HTTP date, "
         "and an unparseable value should mean no Retry-After rather than an error",
         ["retry_after"])
 
