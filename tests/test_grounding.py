@@ -191,3 +191,31 @@ func nextWait(cur time.Duration, multiplier float64) time.Duration {
     think = recs[0]["messages"][2]["content"].split("</think>")[0]
     assert "multiplies the wait by `multiplier`" in think and "The ceiling is `maxWait`, 30 s" in think
     assert "doubl" not in (recs[0]["messages"][1]["content"] + think).lower()
+
+
+def test_every_style_of_a_retry_after_example_is_grounded_in_code_that_cites_no_rfc(tmp_path):
+    """A Retry-After parser that reads both forms, with no RFC number anywhere in it: whatever
+    style each example is written in, no template sentence may bring a number the code does not
+    have (a review follow-up once cited "RFC 9110" and the example was rejected)."""
+    src = tmp_path / "src" / "server" / "svix-server" / "src"
+    src.mkdir(parents=True)
+    (src / "worker.rs").write_text('''use chrono::{DateTime, Utc};
+use http::{header::RETRY_AFTER, HeaderMap};
+
+fn retry_after(hdr_map: &HeaderMap) -> Option<DateTime<Utc>> {
+    let retry_after = hdr_map.get(RETRY_AFTER)?;
+    let retry_after_str = retry_after.to_str().ok()?;
+    if let Ok(date) = DateTime::parse_from_rfc2822(retry_after_str) {
+        return Some(date.with_timezone(&Utc));
+    }
+    let secs: f64 = retry_after_str.parse().ok()?;
+    Some(Utc::now() + chrono::Duration::milliseconds((secs * 1000.0).ceil() as i64))
+}
+''')
+    repo = make_repo(tmp_path / "repo", tmp_path / "src")
+    for n in range(6):  # one run per style the rotation starts from: every template is tried
+        out = tmp_path / f"d{n}.jsonl"
+        r = cli("run", "--repo", repo, "--out", out, "--seed", str(n))
+        assert r.code == 0, r.err
+        assert ", 0 rejected" in r.err, r.err
+        assert out.read_bytes().count(b"\n") >= 1, r.err
