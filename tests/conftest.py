@@ -13,3 +13,12 @@ from support import make_repo
 def repo(tmp_path: Path) -> Path:
     """The bundled sample, copied into a fresh git repository with one commit."""
     return make_repo(tmp_path / "webhook-delivery")
+
+
+@pytest.fixture(scope="session")
+def svix_router():
+    """A router over both svix agents (their built-in specs and the generic topic packs)."""
+    from codeback.route import Router
+    from codeback.spec import resolve_agents
+
+    return Router(resolve_agents(["svix-backoff-jitter", "svix-retry-state-machine"]))

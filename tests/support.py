@@ -37,3 +37,10 @@ def cli(*args: str, cwd: Path | None = None) -> Result:
     res = subprocess.run([sys.executable, "-m", "codeback", *map(str, args)], capture_output=True,
                          text=True, cwd=cwd, timeout=300)
     return Result(res.returncode, res.stdout, res.stderr)
+
+
+def units_of(path: str, src: bytes) -> dict:
+    """The units extracted from one source text, by qualified name."""
+    from codeback.extract import extract_file
+
+    return {u.name: u for u in extract_file(path, src).units}
