@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     router = Router(resolve_agents(args.spec or ["svix-backoff-jitter"]))
     pooled = {t: [0, 0, 0, 0] for t in (BACKOFF, STATE)}  # routed, correct, must, found
+    to_backoff = {"state-machine": 0, "test": 0}
     missing = []
     print(f"{'library':34} {'backoff P':>9} {'R':>6} {'(found/must)':>13}   {'state P':>7} {'R':>6}"
           f"   state->backoff  tests->backoff")
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         res = evaluate(checkout, router, load_labels(labels),
                        "skip" if name == "svix-webhooks" else "none")
         b, s = res["per_topic"][BACKOFF], res["per_topic"][STATE]
+        to_backoff["state-machine"] += len(res["state_to_backoff"])
+        to_backoff["test"] += len(res["tests_to_backoff"])
         for t, m in ((BACKOFF, b), (STATE, s)):
             for i, k in enumerate(("routed", "correct", "must", "found")):
                 pooled[t][i] += m[k]
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     for t, (routed, correct, must, found) in pooled.items():
         print(f"pooled {t}: precision {correct / routed if routed else 1:.3f} ({correct}/{routed}), "
               f"recall {found / must if must else 1:.3f} ({found}/{must})")
+    print(f"pooled units routed to backoff-jitter: {to_backoff['state-machine']} state-machine, "
+          f"{to_backoff['test']} test")
     if missing:
         print("no checkout for: " + ", ".join(missing))
     return 0
