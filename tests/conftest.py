@@ -16,7 +16,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def svix_router():
+def router():
     """A router over both svix agents (their built-in specs and the generic topic packs)."""
     from codeback.route import Router
     from codeback.spec import resolve_agents

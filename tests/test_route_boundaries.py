@@ -12,7 +12,7 @@ from support import units_of
 BJ, SM = "svix-backoff-jitter", "svix-retry-state-machine"
 
 
-def test_a_per_call_timeout_multiplier_is_no_delay_but_the_delay_multiplier_is(svix_router):
+def test_a_per_call_timeout_multiplier_is_no_delay_but_the_delay_multiplier_is(router):
     """A retry settings type holds both a delay multiplier and an RPC timeout multiplier. Only the
     first sets how long to wait before the next try; the second bounds each call."""
     java = b"""public abstract class RetrySettings {
@@ -28,14 +28,14 @@ def test_a_per_call_timeout_multiplier_is_no_delay_but_the_delay_multiplier_is(s
 }
 """
     found = units_of("RetrySettings.java", java)
-    assert svix_router.route(found["RetrySettings.getRetryDelayMultiplier"]).agent == BJ
+    assert router.route(found["RetrySettings.getRetryDelayMultiplier"]).agent == BJ
     for name in ("RetrySettings.getRpcTimeoutMultiplier", "RetrySettings.Builder.setRpcTimeoutMultiplier"):
-        routed = svix_router.route(found[name])
+        routed = router.route(found[name])
         assert any("per-call timeout" in r for r in routed.reasons()), (name, routed.reasons())
         assert routed.agent is None, (name, routed.reasons())
 
 
-def test_a_debug_impl_of_a_backoff_describes_it_but_default_sets_its_delays(svix_router):
+def test_a_debug_impl_of_a_backoff_describes_it_but_default_sets_its_delays(router):
     """`impl fmt::Debug for Backoff` prints the fields; `impl Default for Backoff` gives the
     delays their starting values, which is delay code."""
     rust = b"""pub struct Backoff {
@@ -56,15 +56,15 @@ impl Default for Backoff {
 }
 """
     found = units_of("src/client/backoff.rs", rust)
-    debug = svix_router.route(found["impl std::fmt::Debug for Backoff"])
+    debug = router.route(found["impl std::fmt::Debug for Backoff"])
     assert any("describes, compares or copies" in r for r in debug.reasons()), debug.reasons()
     assert debug.agent is None, debug.reasons()
-    default = svix_router.route(found["impl Default for Backoff"])
+    default = router.route(found["impl Default for Backoff"])
     assert not any("describes, compares or copies" in r for r in default.reasons()), default.reasons()
     assert default.agent == BJ, default.reasons()
 
 
-def test_a_private_should_retry_that_caps_retry_after_is_the_state_machines(svix_router):
+def test_a_private_should_retry_that_caps_retry_after_is_the_state_machines(router):
     """A predicate named `_should_retry` (a private method) decides whether to retry. Reading
     Retry-After only to give up when it is too long is a stop condition, not a delay."""
     py = b"""class BaseClient:
@@ -77,12 +77,12 @@ def test_a_private_should_retry_that_caps_retry_after_is_the_state_machines(svix
             return True
         return response.status_code >= 500
 """
-    routed = svix_router.route(units_of("_base_client.py", py)["BaseClient._should_retry"])
+    routed = router.route(units_of("_base_client.py", py)["BaseClient._should_retry"])
     assert any(r.startswith("retry-state-machine:should-retry predicate") for r in routed.reasons()), routed.reasons()
     assert routed.agent == SM, routed.reasons()
 
 
-def test_the_arguments_of_a_retry_event_carry_its_delay_but_choose_none(svix_router):
+def test_the_arguments_of_a_retry_event_carry_its_delay_but_choose_none(router):
     """A C# event-arguments type (`OnRetryArguments`) hands the delay already chosen to a
     listener: it is named for the event it reports, like an `onRetry` handler."""
     cs = b"""public readonly struct OnRetryArguments<TResult>
@@ -101,12 +101,12 @@ def test_the_arguments_of_a_retry_event_carry_its_delay_but_choose_none(svix_rou
 """
     found = units_of("OnRetryArguments.cs", cs)
     for name in ("OnRetryArguments", "OnRetryArguments.OnRetryArguments"):
-        routed = svix_router.route(found[name])
+        routed = router.route(found[name])
         assert any(r.startswith("backoff-jitter:handles an event") for r in routed.reasons()), (name, routed.reasons())
         assert routed.agent != BJ, (name, routed.reasons())
 
 
-def test_retry_after_an_error_is_a_condition_not_the_header(svix_router):
+def test_retry_after_an_error_is_a_condition_not_the_header(router):
     """`AddRetryAfterErrorCondition` says "retry after an error": a should-retry rule. The
     header's value (`retryAfterSeconds`) is still a delay."""
     go = b"""package resty
@@ -127,13 +127,13 @@ func retryAfterSeconds(resp *Response) time.Duration {
 }
 """
     found = units_of("client.go", go)
-    condition = svix_router.route(found["Client.AddRetryAfterErrorCondition"])
+    condition = router.route(found["Client.AddRetryAfterErrorCondition"])
     assert not any("delay-like name" in r for r in condition.reasons()), condition.reasons()
     assert condition.agent != BJ, condition.reasons()
-    assert svix_router.route(found["retryAfterSeconds"]).agent == BJ
+    assert router.route(found["retryAfterSeconds"]).agent == BJ
 
 
-def test_a_delay_folder_is_no_backoff_package_but_a_backoff_folder_is(svix_router):
+def test_a_delay_folder_is_no_backoff_package_but_a_backoff_folder_is(router):
     """A `delay/` folder holds delay queues as often as delay strategies (a job pushed with a
     delay, an audio delay line), so only `backoff/` and `jitter/` speak for their units."""
     go = b"""package delay
@@ -143,7 +143,7 @@ func (q *Queue) Push(job *Job, delay time.Duration) error {
 	return q.store.Add(job, time.Now().Add(delay))
 }
 """
-    queue = svix_router.route(units_of("pkg/delay/queue.go", go)["Queue.Push"])
+    queue = router.route(units_of("pkg/delay/queue.go", go)["Queue.Push"])
     assert not any("in a folder named" in r for r in queue.reasons()), queue.reasons()
     assert queue.agent is None, queue.reasons()
     rust = b"""/// Each retry uses a fixed delay.
@@ -151,13 +151,13 @@ pub struct Fixed {
     duration: Duration,
 }
 """
-    fixed = svix_router.route(units_of("src/backoff/fixed.rs", rust)["Fixed"])
+    fixed = router.route(units_of("src/backoff/fixed.rs", rust)["Fixed"])
     assert any("in a folder named for backoff or jitter" in r for r in fixed.reasons()), fixed.reasons()
     assert fixed.agent == BJ, fixed.reasons()
-    assert svix_router.route(units_of("src/delay/mod.rs", rust)["Fixed"]).agent is None
+    assert router.route(units_of("src/delay/mod.rs", rust)["Fixed"]).agent is None
 
 
-def test_keyword_arguments_are_no_power_and_a_capacity_is_no_cap(svix_router):
+def test_keyword_arguments_are_no_power_and_a_capacity_is_no_cap(router):
     """Python's `**kwargs` is not `**` the power: a task's `delay(*args, **kwargs)` that only
     forwards computes no delay, while `base ** attempt` grows. `DEFAULT_CAP` beside a backoff
     may be its cap, but the name is as often a capacity (how many waiters a pool keeps): the
@@ -175,14 +175,14 @@ def backoff_delay(attempt):
     return min(DEFAULT_CAP, 0.008 * 2 ** attempt)
 """
     found = units_of("celery/app/task.py", py)
-    delay = svix_router.route(found["Task.delay"])
+    delay = router.route(found["Task.delay"])
     assert any("computes none" in r for r in delay.reasons()), delay.reasons()
     assert delay.agent is None, delay.reasons()
-    assert svix_router.route(found["DEFAULT_CAP"]).agent is None
-    assert svix_router.route(found["backoff_delay"]).agent == BJ
+    assert router.route(found["DEFAULT_CAP"]).agent is None
+    assert router.route(found["backoff_delay"]).agent == BJ
 
 
-def test_jitter_on_a_connection_lifetime_is_no_retry_delay(svix_router):
+def test_jitter_on_a_connection_lifetime_is_no_retry_delay(router):
     """A pool's `ConnMaxLifetimeJitter` spreads when connections are recycled; passing it on
     beside the dialer's retry settings does not make the pool builder delay code."""
     go = b"""package redis
@@ -197,12 +197,12 @@ func newConnPool(opt *Options) *pool.ConnPool {
 	})
 }
 """
-    routed = svix_router.route(units_of("options.go", go)["newConnPool"])
+    routed = router.route(units_of("options.go", go)["newConnPool"])
     assert any("connection lifetime" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent is None, routed.reasons()
 
 
-def test_asking_whether_to_back_off_or_how_long_it_has_been_is_no_delay(svix_router):
+def test_asking_whether_to_back_off_or_how_long_it_has_been_is_no_delay(router):
     """`isBackOffRequired` answers yes or no and `getElapsedTimeMillis` feeds a deadline: both
     sit in a backoff type, neither chooses a wait. The type's next-delay method still does."""
     java = b"""public class ExponentialBackOffPolicy implements BackOffPolicy {
@@ -223,13 +223,13 @@ def test_asking_whether_to_back_off_or_how_long_it_has_been_is_no_delay(svix_rou
 """
     found = units_of("ExponentialBackOffPolicy.java", java)
     for name in ("ExponentialBackOffPolicy.isBackOffRequired", "ExponentialBackOffPolicy.getElapsedTimeMillis"):
-        routed = svix_router.route(found[name])
+        routed = router.route(found[name])
         assert any("asks whether a wait is needed" in r for r in routed.reasons()), (name, routed.reasons())
         assert routed.agent != BJ, (name, routed.reasons())
-    assert svix_router.route(found["ExponentialBackOffPolicy.getNextBackOffMillis"]).agent == BJ
+    assert router.route(found["ExponentialBackOffPolicy.getNextBackOffMillis"]).agent == BJ
 
 
-def test_the_fixed_waits_of_pollers_stay_out(svix_router):
+def test_the_fixed_waits_of_pollers_stay_out(router):
     """Waiting for a database to accept connections, or for another request to finish filling a
     cache, polls at a fixed period: `RETRY_WAIT` and `wait_duration` name no backoff."""
     rust = b"""pub async fn wait_for_dsn(host: &str, port: u16) {
@@ -250,11 +250,11 @@ const fn wait_duration() -> Duration {
 """
     found = units_of("src/wait_for.rs", rust)
     for name in ("wait_for_dsn::RETRY_WAIT", "wait_duration"):
-        routed = svix_router.route(found[name])
+        routed = router.route(found[name])
         assert routed.agent != BJ, (name, routed.reasons())
 
 
-def test_sleeping_the_delay_a_backoff_object_chose_runs_the_retry(svix_router):
+def test_sleeping_the_delay_a_backoff_object_chose_runs_the_retry(router):
     """`BackOffUtils.next` asks the backoff for its next delay, stops on STOP, sleeps, and says
     whether to try again: the wait between attempts, with the delay chosen elsewhere."""
     java = b"""public final class BackOffUtils {
@@ -268,13 +268,13 @@ def test_sleeping_the_delay_a_backoff_object_chose_runs_the_retry(svix_router):
   }
 }
 """
-    routed = svix_router.route(units_of("BackOffUtils.java", java)["BackOffUtils.next"])
+    routed = router.route(units_of("BackOffUtils.java", java)["BackOffUtils.next"])
     assert any(r.startswith("backoff-jitter:sleeps the delay a backoff object chose") for r in routed.reasons()), routed.reasons()
     assert any(r.startswith("retry-state-machine:sleeps the delay a backoff object chose") for r in routed.reasons()), routed.reasons()
     assert routed.agent == SM, routed.reasons()
 
 
-def test_a_delaying_queue_carries_delays_it_is_given(svix_router):
+def test_a_delaying_queue_carries_delays_it_is_given(router):
     """A "delaying" queue holds items until a time it is told: its config names no delay of its
     own (`delay` counts as a delay's name, `delaying` does not)."""
     go = b"""package workqueue
@@ -286,12 +286,12 @@ type DelayingQueueConfig struct {
 	Queue Interface
 }
 """
-    routed = svix_router.route(units_of("delaying_queue.go", go)["DelayingQueueConfig"])
+    routed = router.route(units_of("delaying_queue.go", go)["DelayingQueueConfig"])
     assert not any("delay-like name" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent is None, routed.reasons()
 
 
-def test_a_poller_that_fetches_the_next_delayed_job_runs_no_retry(svix_router):
+def test_a_poller_that_fetches_the_next_delayed_job_runs_no_retry(router):
     """`queue.nextDelayedJob()` is no next delay: a worker that polls for delayed jobs and
     sleeps a fixed period neither delegates a backoff nor sleeps one."""
     java = b"""public class Worker {
@@ -307,12 +307,12 @@ def test_a_poller_that_fetches_the_next_delayed_job_runs_no_retry(svix_router):
   }
 }
 """
-    routed = svix_router.route(units_of("Worker.java", java)["Worker.run"])
+    routed = router.route(units_of("Worker.java", java)["Worker.run"])
     assert not any("delegates the delay" in r or "sleeps the delay" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent is None, routed.reasons()
 
 
-def test_a_loop_that_sleeps_next_backoff_millis_delegates_its_delay(svix_router):
+def test_a_loop_that_sleeps_next_backoff_millis_delegates_its_delay(router):
     """The state machine's delegation signal sees a next-delay call with a unit suffix
     (`nextBackOffMillis()`), as it sees `nextBackOff()`."""
     java = b"""public class Retrier {
@@ -331,7 +331,7 @@ def test_a_loop_that_sleeps_next_backoff_millis_delegates_its_delay(svix_router)
   }
 }
 """
-    routed = svix_router.route(units_of("Retrier.java", java)["Retrier.call"])
+    routed = router.route(units_of("Retrier.java", java)["Retrier.call"])
     assert any(r.startswith("retry-state-machine:delegates the delay") for r in routed.reasons()), routed.reasons()
     assert routed.agent == SM, routed.reasons()
 
@@ -347,15 +347,15 @@ func (r *BackoffRetry) Stop() {
 """, "BackoffRetry.Stop"),
     ("cache.py", b"# a response may be reused for this long before the backoff cache refetches it\nMAX_AGE = 60\n", "MAX_AGE"),
 ])
-def test_deadlines_switches_runners_and_ages_are_no_delays(svix_router, path, src, name):
+def test_deadlines_switches_runners_and_ages_are_no_delays(router, path, src, name):
     """An overall retry duration is a deadline; a runner type merely named `BackoffRetry` does not
     make its `Stop` delay code (only a type named for its kind of delay leans to backoff); a
     cache's max age is a lifetime."""
-    routed = svix_router.route(units_of(path, src)[name])
+    routed = router.route(units_of(path, src)[name])
     assert routed.agent != BJ, routed.reasons()
 
 
-def test_a_boolean_field_is_weighed_as_a_switch(svix_router):
+def test_a_boolean_field_is_weighed_as_a_switch(router):
     """A typed boolean field (`boolean delayOnConflict = ...`) is a switch; the flag negative
     weighs it down whatever its initializer (a jitter switch can still win on the backoff
     words around it: whether to jitter is a delay parameter)."""
@@ -365,12 +365,12 @@ def test_a_boolean_field_is_weighed_as_a_switch(svix_router):
 }
 """
     unit = units_of("Settings.java", java)["Settings.delayOnConflict"]
-    hits = svix_router.score(unit, full=True)[1]
+    hits = router.score(unit, full=True)[1]
     assert any(s.name.startswith("a true/false flag") for s in hits), hits
-    assert svix_router.route(unit).agent is None
+    assert router.route(unit).agent is None
 
 
-def test_a_backoff_decorator_that_only_limits_attempts_is_the_state_machines(svix_router):
+def test_a_backoff_decorator_that_only_limits_attempts_is_the_state_machines(router):
     """`AttemptLimitingBackoff.nextDelayMillis` gives up past the attempt limit (`return -1` is a
     literal, not arithmetic) and otherwise forwards to `super.nextDelayMillis`: the delay is the
     wrapped one's, the stop condition is its own."""
@@ -384,6 +384,6 @@ def test_a_backoff_decorator_that_only_limits_attempts_is_the_state_machines(svi
     }
 }
 """
-    routed = svix_router.route(units_of("AttemptLimitingBackoff.java", java)["AttemptLimitingBackoff.nextDelayMillis"])
+    routed = router.route(units_of("AttemptLimitingBackoff.java", java)["AttemptLimitingBackoff.nextDelayMillis"])
     assert any(r.startswith("backoff-jitter:forwards to a wrapped backoff") for r in routed.reasons()), routed.reasons()
     assert routed.agent == SM, routed.reasons()

@@ -12,7 +12,7 @@ from support import units_of
 BJ = "svix-backoff-jitter"
 
 
-def test_a_job_reschedule_that_grows_as_a_power_of_its_attempts_is_delay_code(svix_router):
+def test_a_job_reschedule_that_grows_as_a_power_of_its_attempts_is_delay_code(router):
     """`now + attempts**4 + 5` is polynomial growth with the attempt number (Ruby's `**`), while
     a worker's `DEFAULT_DELAY_JOBS = true` is a switch, whatever its name says."""
     rb = b"""module Delayed
@@ -29,15 +29,15 @@ def test_a_job_reschedule_that_grows_as_a_power_of_its_attempts_is_delay_code(sv
 end
 """
     found = units_of("lib/delayed/worker.rb", rb)
-    reschedule = svix_router.route(found["Delayed.Job.reschedule_at"])
+    reschedule = router.route(found["Delayed.Job.reschedule_at"])
     assert any("grows with the attempt number" in r for r in reschedule.reasons()), reschedule.reasons()
     assert reschedule.agent == BJ, reschedule.reasons()
-    flag = svix_router.route(found["Delayed.Worker.DEFAULT_DELAY_JOBS"])
+    flag = router.route(found["Delayed.Worker.DEFAULT_DELAY_JOBS"])
     assert any("a true/false flag" in r for r in flag.reasons()), flag.reasons()
     assert flag.agent is None, flag.reasons()
 
 
-def test_the_members_of_a_backoff_retry_policy_are_delay_code_but_its_logger_is_not(svix_router):
+def test_the_members_of_a_backoff_retry_policy_are_delay_code_but_its_logger_is_not(router):
     """A type named `ExponentialBackoffRetry` is a delay policy: its random source and its
     unbounded default cap (`Integer.MAX_VALUE` is a number) are delay parameters; its logger is
     not. `getSleepTimeMs` names the wait, whatever unit it ends in."""
@@ -60,14 +60,14 @@ def test_the_members_of_a_backoff_retry_policy_are_delay_code_but_its_logger_is_
     found = units_of("ExponentialBackoffRetry.java", java) | units_of("RetryNTimes.java", fixed)
     for name in ("ExponentialBackoffRetry.DEFAULT_MAX_SLEEP_MS", "ExponentialBackoffRetry.random",
                  "RetryNTimes.getSleepTimeMs"):
-        routed = svix_router.route(found[name])
+        routed = router.route(found[name])
         assert routed.agent == BJ, (name, routed.reasons())
-    log = svix_router.route(found["ExponentialBackoffRetry.log"])
+    log = router.route(found["ExponentialBackoffRetry.log"])
     assert any("logs or reports" in r for r in log.reasons()), log.reasons()
     assert log.agent is None, log.reasons()
 
 
-def test_a_policy_named_for_its_delay_is_not_a_retry_driver_by_name(svix_router):
+def test_a_policy_named_for_its_delay_is_not_a_retry_driver_by_name(router):
     """`ExponentialRetryPolicy`'s constructor spreads a delay range and precomputes the
     intervals: the name says which delays, not that it runs the retries."""
     cs = b"""public class ExponentialRetryPolicy : IRetryPolicy
@@ -84,7 +84,7 @@ def test_a_policy_named_for_its_delay_is_not_a_retry_driver_by_name(svix_router)
     }
 }
 """
-    routed = svix_router.route(units_of("ExponentialRetryPolicy.cs", cs)["ExponentialRetryPolicy.ExponentialRetryPolicy"])
+    routed = router.route(units_of("ExponentialRetryPolicy.cs", cs)["ExponentialRetryPolicy.ExponentialRetryPolicy"])
     assert not any("retry-driver name" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent == BJ, routed.reasons()
 
@@ -104,14 +104,14 @@ class ExponentialBackoffStrategy implements BackoffStrategy
 }
 """, "ExponentialBackoffStrategy.waitInSecondsAfterAttempt"),
 ])
-def test_delay_parameters_named_around_retry_and_a_php_power_of_the_attempt(svix_router, path, src, name):
+def test_delay_parameters_named_around_retry_and_a_php_power_of_the_attempt(router, path, src, name):
     """A bound with `RETRY` between its words (`MAX_RETRY_SLEEP_MS`, worth `10 * 1000`), a
     reconnection's recovery interval, and `10 ** $attempt` (a PHP variable) are delay code."""
-    routed = svix_router.route(units_of(path, src)[name])
+    routed = router.route(units_of(path, src)[name])
     assert routed.agent == BJ, routed.reasons()
 
 
-def test_a_rate_limiter_that_backs_off_each_item_on_failure_is_delay_code(svix_router):
+def test_a_rate_limiter_that_backs_off_each_item_on_failure_is_delay_code(router):
     """client-go calls its per-item requeue backoff a "rate limiter": it counts an item's
     failures and waits `base * 2^failures`. A token bucket that only meters throughput stays out."""
     go = b"""package workqueue
@@ -134,13 +134,13 @@ func (r *BucketRateLimiter) When(item any) time.Duration {
 }
 """
     found = units_of("default_rate_limiters.go", go)
-    failure = svix_router.route(found["ItemExponentialFailureRateLimiter.When"])
+    failure = router.route(found["ItemExponentialFailureRateLimiter.When"])
     assert not any("rate limiter or token bucket" in r for r in failure.reasons()), failure.reasons()
     assert failure.agent == BJ, failure.reasons()
-    assert svix_router.route(found["BucketRateLimiter.When"]).agent is None
+    assert router.route(found["BucketRateLimiter.When"]).agent is None
 
 
-def test_a_php_constructor_that_declares_delay_defaults_computes_them(svix_router):
+def test_a_php_constructor_that_declares_delay_defaults_computes_them(router):
     """PHP 8 promotes constructor parameters to properties: `private int $delayMilliseconds =
     1000` declares a delay parameter and its default, so the constructor is delay code, not a
     function that names delays and computes none."""
@@ -163,12 +163,12 @@ class MultiplierRetryStrategy implements RetryStrategyInterface
     }
 }
 """
-    routed = svix_router.route(units_of("MultiplierRetryStrategy.php", php)["MultiplierRetryStrategy.__construct"])
+    routed = router.route(units_of("MultiplierRetryStrategy.php", php)["MultiplierRetryStrategy.__construct"])
     assert not any("computes none" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent == BJ, routed.reasons()
 
 
-def test_an_event_handler_that_doubles_the_delay_computes_it(svix_router):
+def test_an_event_handler_that_doubles_the_delay_computes_it(router):
     """`onFailure` is named for an event, but its code doubles the reconnect delay up to a cap:
     the name's negative gives way to the code (`unless_where = "code"`). A handler that only
     reschedules with the delay it has keeps the negative."""
@@ -186,14 +186,14 @@ def test_an_event_handler_that_doubles_the_delay_computes_it(svix_router):
 }
 """
     found = units_of("MqttAsyncClient.java", java)
-    failure = svix_router.route(found["ReconnectListener.onFailure"])
+    failure = router.route(found["ReconnectListener.onFailure"])
     assert not any("handles an event" in r for r in failure.reasons()), failure.reasons()
     assert failure.agent == BJ, failure.reasons()
-    success = svix_router.score(found["ReconnectListener.onSuccess"], full=True)[1]
+    success = router.score(found["ReconnectListener.onSuccess"], full=True)[1]
     assert any(s.name.startswith("handles an event") for s in success), success
 
 
-def test_a_php_attribute_class_that_holds_a_backoff_is_a_declaration(svix_router):
+def test_a_php_attribute_class_that_holds_a_backoff_is_a_declaration(router):
     """`#[Attribute] class Backoff` declares the backoff a job uses; the attribute line before
     `class` does not make it "a function that computes none"."""
     php = b"""<?php
@@ -209,7 +209,7 @@ class Backoff
     }
 }
 """
-    routed = svix_router.route(units_of("Attributes/Backoff.php", php)["Backoff"])
+    routed = router.route(units_of("Attributes/Backoff.php", php)["Backoff"])
     assert not any("computes none" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent == BJ, routed.reasons()
 
@@ -235,20 +235,20 @@ func (c *Client) getReconnectTimeout() time.Duration {
 }
 """, "Reconnector.NextReconnectTimeout"),
 ])
-def test_a_reconnect_timeout_is_the_wait_before_the_next_reconnect(svix_router, path, src, name):
+def test_a_reconnect_timeout_is_the_wait_before_the_next_reconnect(router, path, src, name):
     """Socket clients call the wait before the next reconnect a "reconnect timeout": it is no
     per-call timeout, and it grows like any backoff."""
-    routed = svix_router.route(units_of(path, src)[name])
+    routed = router.route(units_of(path, src)[name])
     assert not any("per-call timeout" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent == BJ, routed.reasons()
 
 
-def test_a_delay_cap_that_is_allowed_is_no_yes_or_no_question(svix_router):
+def test_a_delay_cap_that_is_allowed_is_no_yes_or_no_question(router):
     """`MAX_DELAY_ALLOWED` is a number, a cap: the yes/no negative is for `isBackOffRequired`
     and its kin, spelled in camel or snake case, not for constants. `Integer.MAX_VALUE` is a
     number under a delay's name, wherever it is declared."""
     py = b"# the longest backoff we wait\nMAX_DELAY_ALLOWED = 60.0\n"
-    routed = svix_router.route(units_of("limits.py", py)["MAX_DELAY_ALLOWED"])
+    routed = router.route(units_of("limits.py", py)["MAX_DELAY_ALLOWED"])
     assert not any("asks whether a wait is needed" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent == BJ, routed.reasons()
     java = b"""public class Limits {
@@ -256,14 +256,14 @@ def test_a_delay_cap_that_is_allowed_is_no_yes_or_no_question(svix_router):
     private static final int DEFAULT_MAX_SLEEP_MS = Integer.MAX_VALUE;
 }
 """
-    sleep = svix_router.route(units_of("Limits.java", java)["Limits.DEFAULT_MAX_SLEEP_MS"])
+    sleep = router.route(units_of("Limits.java", java)["Limits.DEFAULT_MAX_SLEEP_MS"])
     assert any(r.startswith("backoff-jitter:declares a number") for r in sleep.reasons()), sleep.reasons()
 
 
-def test_an_exponent_base_is_a_growth_factor(svix_router):
+def test_an_exponent_base_is_a_growth_factor(router):
     """`DEFAULT_CONNECTION_RETRY_EXPONENT_BASE = 2.0` is the base the reconnect delay is raised
     from: a growth factor, like a multiplier."""
     rust = b"impl ConnectionManagerConfig {\n    const DEFAULT_CONNECTION_RETRY_EXPONENT_BASE: f32 = 2.0;\n}\n"
-    routed = svix_router.route(units_of("connection_manager.rs", rust)
+    routed = router.route(units_of("connection_manager.rs", rust)
                           ["ConnectionManagerConfig::DEFAULT_CONNECTION_RETRY_EXPONENT_BASE"])
     assert routed.agent == BJ, routed.reasons()
