@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from codeback.route import Router
+from codeback.spec import resolve_agents
 from support import make_repo
 
 
@@ -16,9 +18,6 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def router():
+def router() -> Router:
     """A router over both svix agents (their built-in specs and the generic topic packs)."""
-    from codeback.route import Router
-    from codeback.spec import resolve_agents
-
     return Router(resolve_agents(["svix-backoff-jitter", "svix-retry-state-machine"]))

@@ -1,5 +1,5 @@
-"""Test helpers: the bundled sample copied into a real git repository, and the CLI run as a
-user runs it (a subprocess, stdout and stderr kept apart)."""
+"""Test helpers: the bundled sample copied into a real git repository, the CLI run as a user
+runs it (a subprocess, stdout and stderr kept apart), and the units of a source text by name."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from codeback.extract import extract_file
+from codeback.model import CodeUnit
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "codeback" / "sample" / "webhook-delivery"
 
@@ -39,8 +41,6 @@ def cli(*args: str, cwd: Path | None = None) -> Result:
     return Result(res.returncode, res.stdout, res.stderr)
 
 
-def units_of(path: str, src: bytes) -> dict:
+def units_of(path: str, src: bytes, exclude_tests: bool = True) -> dict[str, CodeUnit]:
     """The units extracted from one source text, by qualified name."""
-    from codeback.extract import extract_file
-
-    return {u.name: u for u in extract_file(path, src).units}
+    return {u.name: u for u in extract_file(path, src, exclude_tests).units}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from codeback.extract import extract_file
+from support import units_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "routing"
 BJ = "svix-backoff-jitter"
@@ -28,7 +29,7 @@ class wait_random:
     def __call__(self, attempt: int) -> float:
         return self.low + random.random() * (self.high - self.low)
 '''
-    units = {u.name: u for u in extract_file("pkg/waits.py", src).units}
+    units = units_of("pkg/waits.py", src)
     r = router.route(units["wait_random.__call__"])
     assert "backoff-jitter:delay-like name +3 (wait_random.__call__)" in r.reasons()
     assert r.agent == BJ, (r.scores, r.reasons())

@@ -10,6 +10,7 @@ import pytest
 
 from codeback.extract import extract_file
 from codeback.spec import load_topic
+from support import units_of
 
 BJ, SM = "svix-backoff-jitter", "svix-retry-state-machine"
 
@@ -54,7 +55,7 @@ def test_what_a_backoff_package_holds_besides_delay_code_stays_out(router):
     units = {}
     for name, src in (("ThreadWaitSleeper.java", sleeper), ("BackOffInterruptedException.java", error),
                       ("FixedBackOffPolicy.java", policy)):
-        units.update({u.name: u for u in extract_file(root + name, src).units})
+        units.update(units_of(root + name, src))
     for name, reason in (("ThreadWaitSleeper", "a sleeper"), ("ThreadWaitSleeper.sleep", "a sleeper"),
                          ("BackOffInterruptedException", "an exception or error type"),
                          ("FixedBackOffPolicy.toString", "describes, compares or copies")):
@@ -103,11 +104,11 @@ const RETRY_TIMEOUT_SECS: u64 = 30;
     assert any(r.startswith("backoff-jitter:random draw") for r in equal.reasons()), equal.reasons()
     assert any(r.startswith("backoff-jitter:in a folder named for backoff") for r in equal.reasons())
     assert equal.agent == BJ, equal.reasons()
-    reset = router.route({u.name: u for u in extract_file("src/BackOff/LinearBackOffContext.php", php).units}
+    reset = router.route(units_of("src/BackOff/LinearBackOffContext.php", php)
                          ["LinearBackOffContext.resetInterval"])
     assert not any("computes none" in r for r in reset.reasons()), reset.reasons()
     assert reset.agent == BJ, reset.reasons()
-    units = {u.name: u for u in extract_file("src/lib.rs", rust).units}
+    units = units_of("src/lib.rs", rust)
     assert router.route(units["Backoff::default"]).agent == BJ
     factor = router.route(units["JITTER_MIN_FRACTION"])
     assert any(r.startswith("backoff-jitter:declares a number") for r in factor.reasons()), factor.reasons()
@@ -140,7 +141,7 @@ def test_a_retry_loop_that_asks_a_helper_for_its_delay_is_the_state_machine(rout
     }
 }
 """
-    loop = router.route({u.name: u for u in extract_file("RetryStrategy.cs", src).units}
+    loop = router.route(units_of("RetryStrategy.cs", src)
                         ["RetryStrategy.ExecuteCore"])
     assert any(r.startswith("retry-state-machine:delegates the delay") for r in loop.reasons()), loop.reasons()
     assert loop.agent == SM, loop.reasons()
@@ -169,14 +170,14 @@ const RETRY_TIMEOUT_COST: u32 = RETRY_COST * 2;
     err = router.route(extract_file("internal/backoff/backoff.go", go).units[0])
     assert any(r.startswith("backoff-jitter:an exception or error type") for r in err.reasons()), err.reasons()
     assert err.agent is None, err.reasons()
-    cost = router.route({u.name: u for u in extract_file("limiter.rs", rust).units}["RETRY_TIMEOUT_COST"])
+    cost = router.route(units_of("limiter.rs", rust)["RETRY_TIMEOUT_COST"])
     assert not any("grows with the attempt number" in r for r in cost.reasons()), cost.reasons()
     assert cost.agent is None, cost.reasons()
-    wait = router.route({u.name: u for u in extract_file("RetryConfig.java", java).units}
+    wait = router.route(units_of("RetryConfig.java", java)
                         ["RetryConfig.DEFAULT_WAIT_DURATION"])
     assert "backoff-jitter:delay bound, base or growth factor in the name +2.5 (DEFAULT_WAIT_DURATION)" \
         in wait.reasons()
-    cap = router.route({u.name: u for u in extract_file("standard.py", py).units}["Backoff._RETRY_AFTER_MAX"])
+    cap = router.route(units_of("standard.py", py)["Backoff._RETRY_AFTER_MAX"])
     assert not any("stop condition by name" in r for r in cap.reasons()), cap.reasons()
     assert cap.agent == BJ, cap.reasons()
 
@@ -191,7 +192,7 @@ def test_members_of_a_type_named_as_an_interval_or_delay_function_lean_to_backof
     }
 }
 """
-    of = router.route({u.name: u for u in extract_file("IntervalFunction.java", src).units}["IntervalFunction.of"])
+    of = router.route(units_of("IntervalFunction.java", src)["IntervalFunction.of"])
     assert "backoff-jitter:member of a backoff or wait-strategy type +2 (IntervalFunction)" in of.reasons()
     assert of.agent == BJ, of.reasons()
 
@@ -239,19 +240,19 @@ end
   end
 end
 """
-    units = {u.name: u for u in extract_file("wait/backoff.go", go).units}
+    units = units_of("wait/backoff.go", go)
     loop = router.route(units["ExponentialBackoff"])
     assert any(r.startswith("backoff-jitter:a loop that asks a backoff object") for r in loop.reasons())
     assert loop.agent != BJ, loop.reasons()
     until = router.route(units["Until"])
     assert any(r.startswith("backoff-jitter:a poller or periodic runner") for r in until.reasons())
     assert until.agent is None, until.reasons()
-    hook = router.route({u.name: u for u in extract_file("retry.rb", ruby).units}["Retry.before_perform_retry"])
+    hook = router.route(units_of("retry.rb", ruby)["Retry.before_perform_retry"])
     assert not any("retry schedule identifier" in r for r in hook.reasons()), hook.reasons()
     assert hook.agent != BJ, hook.reasons()
     err = router.route(extract_file("backoff.rs", rust).units[0])
     assert any(r.startswith("backoff-jitter:an exception or error type") for r in err.reasons()), err.reasons()
-    sleep = router.route({u.name: u for u in extract_file("middleware.rb", faraday).units}
+    sleep = router.route(units_of("middleware.rb", faraday)
                          ["Middleware.calculate_sleep_amount"])
     assert not any("rate limiter" in r for r in sleep.reasons()), sleep.reasons()
     assert sleep.agent == BJ, sleep.reasons()
@@ -280,7 +281,7 @@ end
 def test_a_strategy_reset_is_delay_code_in_every_language(router, path, src, name):
     """The reset of a strategy assigns its delay back without arithmetic, however the language
     spells a method (`fun`, a Ruby `def` without parentheses, a TS method with no keyword)."""
-    reset = router.route({u.name: u for u in extract_file(path, src).units}[name])
+    reset = router.route(units_of(path, src)[name])
     assert not any("computes none" in r for r in reset.reasons()), reset.reasons()
     assert reset.agent == BJ, reset.reasons()
 
@@ -304,7 +305,7 @@ const maxDelay = _base_
     delay = router.route(extract_file("delay.ts", ts).units[0])
     assert not any("error type" in r for r in delay.reasons()), delay.reasons()
     assert delay.agent == BJ, delay.reasons()
-    units = {u.name: u for u in extract_file("settings.py", py).units}
+    units = units_of("settings.py", py)
     interval = router.route(units["RETRY_INTERVAL_MS"])
     assert any(r.startswith("backoff-jitter:declares a number") for r in interval.reasons()), interval.reasons()
     named = router.route(extract_file("retry.go", go).units[0])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 
 from codeback.extract import extract_file
+from support import units_of
 
 BJ, SM = "svix-backoff-jitter", "svix-retry-state-machine"
 
@@ -27,7 +28,7 @@ func (b *backOffContext) Context() context.Context {
 	return b.ctx
 }
 """
-    units = {u.name: u for u in extract_file("backoff.go", src).units}
+    units = units_of("backoff.go", src)
     duration = router.route(units["Backoff.Duration"])
     assert "backoff-jitter:member of a backoff or wait-strategy type +2 (Backoff)" in duration.reasons()
     assert duration.agent == BJ, duration.reasons()
@@ -64,7 +65,7 @@ end
 """
     for path, src, name in (("throttle.php", php, "Throttle.waitFromHeader"),
                             ("throttle.rb", ruby, "Throttle.parse_hint")):
-        routed = router.route({u.name: u for u in extract_file(path, src).units}[name])
+        routed = router.route(units_of(path, src)[name])
         assert any("an HTTP date read from a header" in r for r in routed.reasons()), routed.reasons()
         assert routed.agent == BJ, (path, routed.reasons())
 
@@ -92,7 +93,7 @@ ExponentialStrategy.prototype.next_ = function() {
     return this.backoffDelay_;
 };
 """
-    units = {u.name: u for u in extract_file("backoff.js", src).units}
+    units = units_of("backoff.js", src)
     handler = router.route(units["Backoff.onBackoff_"])
     assert any("handles an event" in r for r in handler.reasons()), handler.reasons()
     assert handler.agent is None, handler.reasons()
@@ -129,7 +130,7 @@ class PageCursor {
     }
 }
 """
-    units = {u.name: u for u in extract_file("Strategies.java", src).units}
+    units = units_of("Strategies.java", src)
     fixed = router.route(units["FixedBackoffStrategy.getDurationToWait"])
     assert "backoff-jitter:the next-delay or reset method of a backoff, wait or interval type +2.5 " \
            "(FixedBackoffStrategy.getDurationToWait)" in fixed.reasons()
@@ -158,7 +159,7 @@ mod tests {
     }
 }
 """
-    units = {u.name: u for u in extract_file("src/lib.rs", src, False).units}
+    units = units_of("src/lib.rs", src, False)
     assert router.route(units["delay"]).agent == BJ
     inner = router.route(units["tests::DoublingBackoff::next_delay"])
     assert "backoff-jitter:test code (inside a test module or function) -20 (tests.DoublingBackoff)" \
@@ -177,7 +178,7 @@ def test_a_circuit_breakers_half_open_delay_is_not_retry_backoff(router):
   }
 }
 """
-    routed = router.route({u.name: u for u in extract_file("breaker.ts", src).units}["CircuitBreaker.open"])
+    routed = router.route(units_of("breaker.ts", src)["CircuitBreaker.open"])
     assert any("circuit breaker" in r for r in routed.reasons()), routed.reasons()
     assert routed.agent is None, routed.reasons()
 
@@ -226,10 +227,10 @@ end
     for path, src, name in (("Executor.java", java, "Executor.isOneOfValuesToRetryOn"),
                             ("classifier.go", go, "BlacklistClassifier.Classify"),
                             ("poller.rb", ruby, "Poller.until_success")):
-        routed = router.route({u.name: u for u in extract_file(path, src).units}[name])
+        routed = router.route(units_of(path, src)[name])
         assert routed.agent == SM, (path, routed.reasons())
     # the iterator is the loop even under a neutral name (`perform`)
-    perform = router.route({u.name: u for u in extract_file("poller.rb", ruby).units}["Poller.perform"])
+    perform = router.route(units_of("poller.rb", ruby)["Poller.perform"])
     assert any(r.startswith("retry-state-machine:loop around a sleep") for r in perform.reasons())
 
 
@@ -255,7 +256,7 @@ ExponentialBackoffStrategy.prototype.reset_ = function() {
     this.nextBackoffDelay_ = this.initialDelay_;
 };
 """
-    listed = router.route({u.name: u for u in extract_file("retry.py", py).units}["ListRetry.get_timeout"])
+    listed = router.route(units_of("retry.py", py)["ListRetry.get_timeout"])
     assert any("looked up in a schedule" in r for r in listed.reasons()), listed.reasons()
     assert listed.agent == BJ, listed.reasons()
     rust = b"""pub fn next_attempt_at(schedule: &[Duration], attempt: usize) -> Option<DateTime<Utc>> {
@@ -265,7 +266,7 @@ ExponentialBackoffStrategy.prototype.reset_ = function() {
 """
     got = router.route(extract_file("worker.rs", rust).units[0])
     assert any("looked up in a schedule" in r for r in got.reasons()), got.reasons()
-    reset = router.route({u.name: u for u in extract_file("strategy.js", js).units}
+    reset = router.route(units_of("strategy.js", js)
                          ["ExponentialBackoffStrategy.reset_"])
     assert reset.agent == BJ, reset.reasons()
 
@@ -290,7 +291,7 @@ func (b *jitterBackOff) NextBackOff() time.Duration {
 	return d + time.Duration(rand.Int63n(int64(d)/2))
 }
 """
-    units = {u.name: u for u in extract_file("context.go", src).units}
+    units = units_of("context.go", src)
     forwarding = router.route(units["backOffContext.NextBackOff"])
     assert any(r.startswith("backoff-jitter:forwards to a wrapped backoff") for r in forwarding.reasons())
     assert forwarding.agent != BJ, forwarding.reasons()
@@ -318,7 +319,7 @@ end
     holder = router.route(extract_file("version.rb", version).units[0])
     assert any("package version constant" in r for r in holder.reasons()), holder.reasons()
     assert holder.agent is None, holder.reasons()
-    real = {u.name: u for u in extract_file("backoff.rb", strategy).units}
+    real = units_of("backoff.rb", strategy)
     assert not any("package version" in r for r in router.route(real["ExponentialBackoff"]).reasons())
     assert router.route(real["ExponentialBackoff.next_interval"]).agent == BJ
 
@@ -342,10 +343,10 @@ def test_delay_signals_read_compound_assignment_plural_owners_and_long_retry_aft
     retry_after_secs = response.headers.get("x-wait")
     return float(retry_after_secs)
 '''
-    step = router.route({u.name: u for u in extract_file("wait.py", py).units}["StepWait.next_delay"])
+    step = router.route(units_of("wait.py", py)["StepWait.next_delay"])
     assert not any("computes none" in r for r in step.reasons()), step.reasons()
     assert step.agent == BJ, step.reasons()
-    factory = router.route({u.name: u for u in extract_file("WaitStrategies.java", java).units}
+    factory = router.route(units_of("WaitStrategies.java", java)
                            ["WaitStrategies.exponentialWait"])
     assert "backoff-jitter:member of a backoff or wait-strategy type +2 (WaitStrategies)" in factory.reasons()
     assert factory.agent == BJ, factory.reasons()

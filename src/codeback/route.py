@@ -53,7 +53,7 @@ class _Compiled:
     unless: re.Pattern | None = None
     needle_ids: tuple[frozenset[int], ...] | None = None  # the same, as `Literals` indexes
     starts: Starts | None = None  # where a match can begin
-    unless_where: str | None = None  # the part `unless` searches, when not the signal's own
+    unless_where: str = ""  # the part `unless` searches: the signal's own unless the spec names another
 
 
 def compile_signals(topics: dict[str, TopicSpec]) -> list[_Compiled]:
@@ -67,7 +67,7 @@ def compile_signals(topics: dict[str, TopicSpec]) -> list[_Compiled]:
     return [_Compiled(ref, s.name, s.where, re.compile(s.pattern, flags(s.where)), s.weight,
                       needles(s.pattern),
                       re.compile(s.unless, flags(s.unless_where or s.where)) if s.unless else None,
-                      unless_where=s.unless_where)
+                      unless_where=s.unless_where or s.where)
             for ref, t in topics.items() for s in t.signals]
 
 
@@ -287,8 +287,7 @@ def _match(signals: list[_Compiled], fields: _Fields, hits: list[Signal]) -> flo
             continue
         value = getattr(fields, sig.where)
         m = sig.starts.search(sig.rx, value, fields.lower(sig.where)) if sig.starts else sig.rx.search(value)
-        if m and (sig.unless is None or not sig.unless.search(
-                getattr(fields, sig.unless_where) if sig.unless_where else value)):
+        if m and (sig.unless is None or not sig.unless.search(getattr(fields, sig.unless_where))):
             total += sig.weight
             hits.append(Signal(sig.topic, sig.name, sig.weight, _show(m, value, sig.where)))
     return total
