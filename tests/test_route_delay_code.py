@@ -267,3 +267,75 @@ def test_an_exponent_base_is_a_growth_factor(router):
     routed = router.route(units_of("connection_manager.rs", rust)
                           ["ConnectionManagerConfig::DEFAULT_CONNECTION_RETRY_EXPONENT_BASE"])
     assert routed.agent == BJ, routed.reasons()
+
+
+def test_a_rust_backoff_streams_poll_next_is_delay_code_and_its_eq_and_hash_impls_are_not(router):
+    """`Stream::poll_next` is how async Rust runs a backoff, not a poller on a fixed period: the
+    one below computes base plus jitter and arms the sleep. The `PartialEq`/`Hash` impls repeat
+    the type's delay words (jitter, backoff) but compare and hash, so they go nowhere."""
+    rs = b"""pub struct ExponentialBackoff { min: Duration, max: Duration, jitter: f64 }
+
+impl PartialEq for ExponentialBackoff {
+    fn eq(&self, other: &Self) -> bool {
+        self.min == other.min && self.max == other.max && self.jitter == other.jitter
+    }
+}
+
+impl std::hash::Hash for ExponentialBackoff {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.min.hash(state);
+        self.jitter.to_bits().hash(state);
+    }
+}
+
+impl Stream for ExponentialBackoffStream {
+    type Item = ();
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut this = self.project();
+        loop {
+            if *this.sleeping {
+                futures::ready!(this.sleep.as_mut().poll(cx));
+                *this.sleeping = false;
+                return Poll::Ready(Some(()));
+            }
+            let backoff = {
+                let base = this.backoff.base(*this.iterations);
+                base + this.backoff.jitter(base, &mut this.rng)
+            };
+            this.sleep.as_mut().reset(time::Instant::now() + backoff);
+            *this.sleeping = true;
+        }
+    }
+}
+"""
+    found = units_of("src/lib.rs", rs)
+    poll = router.route(found["ExponentialBackoffStream::poll_next"])
+    assert not any("poller" in r for r in poll.reasons()), poll.reasons()
+    assert poll.agent == BJ, poll.reasons()
+    for name in ("impl PartialEq for ExponentialBackoff", "impl std::hash::Hash for ExponentialBackoff"):
+        r = router.route(found[name])
+        assert any("describes, compares or copies" in x for x in r.reasons()), r.reasons()
+        assert r.agent is None, (name, r.reasons())
+
+
+def test_bounds_spelled_out_and_a_random_factor_are_delay_parameters(router):
+    """`maximum_interval` is the `max_interval` of other libraries spelled out, and a default
+    random factor is the jitter's parameter; a plain `maximum_attempts` stays the state
+    machine's."""
+    py = b"""@dataclass
+class RetryPolicy:
+    initial_interval: timedelta = timedelta(seconds=1)
+    maximum_interval: Optional[timedelta] = None
+    maximum_attempts: int = 0
+"""
+    cs = b"""public abstract class ExecutionStrategy
+{
+    private const double DefaultRandomFactor = 1.1;
+}
+"""
+    found = units_of("retry/common.py", py) | units_of("Storage/ExecutionStrategy.cs", cs)
+    for name in ("RetryPolicy.maximum_interval", "ExecutionStrategy.DefaultRandomFactor"):
+        r = router.route(found[name])
+        assert r.agent == BJ, (name, r.reasons())
+    assert router.route(found["RetryPolicy.maximum_attempts"]).agent != BJ
