@@ -388,27 +388,3 @@ def test_a_backoff_decorator_that_only_limits_attempts_is_the_state_machines(rou
     assert any(r.startswith("backoff-jitter:forwards to a wrapped backoff") for r in routed.reasons()), routed.reasons()
     assert routed.agent == SM, routed.reasons()
 
-
-def test_a_polling_loop_that_tells_a_backoff_object_to_sleep_runs_the_retries(router):
-    """`await backoff.asleep()` in a `while True` hands the delay to the backoff object: the loop
-    is the state machine's, however often it names the backoff."""
-    py = b"""class Dispatcher:
-    async def _listen_updates(self, bot, backoff_config):
-        backoff = Backoff(config=backoff_config)
-        failed = False
-        while True:
-            try:
-                updates = await bot.get_updates()
-            except Exception:
-                failed = True
-                log.warning("sleep for %f seconds", backoff.next_delay)
-                await backoff.asleep()
-                continue
-            if failed:
-                backoff.reset()
-                failed = False
-            for update in updates:
-                yield update
-"""
-    r = router.route(units_of("dispatcher.py", py)["Dispatcher._listen_updates"])
-    assert any("asks a backoff object for each delay" in x for x in r.reasons()), r.reasons()

@@ -1,0 +1,130 @@
+"""Idioms the packs knew, spelled another way in a new library: a camelCase `failureWait` for a
+`failure_wait`, a Go duration constant for a number, a call to a backoff function for a call to a
+backoff object's method, `RetryOptions` (settings) read as `retry_op` (a driver). Each case is one
+that a first measurement on an untuned library missed or routed wrongly."""
+
+from __future__ import annotations
+
+from support import units_of
+
+BJ = "svix-backoff-jitter"
+SM = "svix-retry-state-machine"
+
+
+def test_a_polling_loop_that_tells_a_backoff_object_to_sleep_runs_the_retries(router):
+    """`await backoff.asleep()` in a `while True` hands the delay to the backoff object: the loop
+    is the state machine's, however often it names the backoff."""
+    py = b"""class Dispatcher:
+    async def _listen_updates(self, bot, backoff_config):
+        backoff = Backoff(config=backoff_config)
+        failed = False
+        while True:
+            try:
+                updates = await bot.get_updates()
+            except Exception:
+                failed = True
+                log.warning("sleep for %f seconds", backoff.next_delay)
+                await backoff.asleep()
+                continue
+            if failed:
+                backoff.reset()
+                failed = False
+            for update in updates:
+                yield update
+"""
+    r = router.route(units_of("dispatcher.py", py)["Dispatcher._listen_updates"])
+    assert any("asks a backoff object for each delay" in x for x in r.reasons()), r.reasons()
+
+
+GO_REPLICATION = b"""package raft
+
+const (
+	maxFailureScale = 12
+	failureWait     = 10 * time.Millisecond
+)
+
+func (r *Raft) heartbeat(s *followerReplication, stopCh chan struct{}) {
+	var failures uint64
+	for {
+		select {
+		case <-s.notifyCh:
+		case <-stopCh:
+			return
+		}
+		if err := r.trans.AppendEntries(s.peer.ID, &req, &resp); err != nil {
+			nextBackoffTime := cappedExponentialBackoff(failureWait, failures, maxFailureScale, r.timeout/2)
+			failures++
+			select {
+			case <-time.After(nextBackoffTime):
+			case <-stopCh:
+				return
+			}
+		} else {
+			failures = 0
+		}
+	}
+}
+"""
+
+
+def test_a_camelcase_wait_constant_in_go_duration_units_is_a_delay_parameter(router):
+    """`failureWait = 10 * time.Millisecond` is `failure_wait` in camelCase, and a Go duration
+    constant is a number in units: the base delay of the backoff below."""
+    r = router.route(units_of("replication.go", GO_REPLICATION)["failureWait"])
+    assert any("wait identifier" in x for x in r.reasons()), r.reasons()
+    assert any("declares a number" in x for x in r.reasons()), r.reasons()
+    assert r.agent == BJ, r.reasons()
+
+
+def test_a_loop_that_calls_a_backoff_function_and_waits_runs_the_retries(router):
+    """The heartbeat loop asks `cappedExponentialBackoff` for the delay and waits it out with
+    `time.After`: it runs the retries, the function computes, so it is no backoff code however
+    many delay names it passes along."""
+    r = router.route(units_of("replication.go", GO_REPLICATION)["Raft.heartbeat"])
+    assert any("calls a backoff function and waits" in x for x in r.reasons()), r.reasons()
+    assert r.agent != BJ, r.reasons()
+
+
+def test_retry_options_are_settings_not_a_retry_driver(router):
+    """`^retry_?op` was meant for `retry_op`, a function that runs retries; `RetryOptions` is a
+    settings type, and its reasons must not call it a driver. `retry_op` and `retryOnError`
+    still are."""
+    py = b"""class RetryOptions:
+    def __init__(self, attempts=3, start_timeout=0.1):
+        self.attempts = attempts
+        self.start_timeout = start_timeout
+
+
+def retry_op(fn, attempts):
+    for _ in range(attempts):
+        try:
+            return fn()
+        except IOError:
+            pass
+
+
+def retryOnError(fn):
+    return retry_op(fn, 3)
+"""
+    found = units_of("retry_options.py", py)
+    opts = router.route(found["RetryOptions"])
+    assert not any("retry-driver name" in x for x in opts.reasons()), opts.reasons()
+    for name in ("retry_op", "retryOnError"):
+        r = router.route(found[name])
+        assert any("retry-driver name" in x for x in r.reasons()), (name, r.reasons())
+
+
+def test_a_scale_factor_of_a_backoff_is_its_growth_factor(router):
+    """`scaleFactor` names the multiplier of an exponential backoff in another word."""
+    kt = b"""public class ExponentialBackoffWithJitter(public val config: Config) {
+    public class Config {
+        public class Builder {
+            public var initialDelay: Duration = 10.milliseconds
+            public var scaleFactor: Double = 1.5
+        }
+    }
+}
+"""
+    r = router.route(units_of("ExponentialBackoffWithJitter.kt", kt)["ExponentialBackoffWithJitter.Config.Builder.scaleFactor"])
+    assert any("growth factor" in x for x in r.reasons()), r.reasons()
+    assert r.agent == BJ, r.reasons()
