@@ -1,7 +1,8 @@
 """Idioms the packs knew, spelled another way in a new library: a camelCase `failureWait` for a
 `failure_wait`, a Go duration constant for a number, a call to a backoff function for a call to a
-backoff object's method, `RetryOptions` (settings) read as `retry_op` (a driver). Each case is one
-that a first measurement on an untuned library missed or routed wrongly."""
+backoff object's method, `RetryOptions` (settings) read as `retry_op` (a driver), a stop check
+that lives on a type named `Backoff`. Each case is one that a first measurement on an untuned
+library missed or routed wrongly."""
 
 from __future__ import annotations
 
@@ -128,3 +129,30 @@ def test_a_scale_factor_of_a_backoff_is_its_growth_factor(router):
     r = router.route(units_of("ExponentialBackoffWithJitter.kt", kt)["ExponentialBackoffWithJitter.Config.Builder.scaleFactor"])
     assert any("growth factor" in x for x in r.reasons()), r.reasons()
     assert r.agent == BJ, r.reasons()
+
+
+def test_a_stop_check_on_a_backoff_type_is_not_delay_code(router):
+    """`Ongoing` lives on a `Backoff`, in a `backoff/` folder, but it only compares the retries
+    made with their limit: a stop check (a Go receiver `(b *Backoff)` is no multiplication). Its
+    sibling `NextDelay` computes, and stays delay code."""
+    go = b"""package backoff
+
+func (b *Backoff) Ongoing() bool {
+	return b.ctx.Err() == nil && (b.cfg.MaxRetries == 0 || b.numRetries < b.cfg.MaxRetries)
+}
+
+func (b *Backoff) NextDelay() time.Duration {
+	if b.numRetries >= b.cfg.MaxRetries {
+		return b.cfg.MaxBackoff
+	}
+	b.nextDelayMin = doubleDuration(b.nextDelayMin, b.cfg.MaxBackoff)
+	return b.nextDelayMin + time.Duration(rand.Int63n(int64(b.nextDelayMax-b.nextDelayMin)))
+}
+"""
+    found = units_of("backoff/backoff.go", go)
+    ongoing = router.route(found["Backoff.Ongoing"])
+    assert any("a stop check" in x for x in ongoing.reasons()), ongoing.reasons()
+    assert ongoing.agent != BJ, ongoing.reasons()
+    nxt = router.route(found["Backoff.NextDelay"])
+    assert not any("a stop check" in x for x in nxt.reasons()), nxt.reasons()
+    assert nxt.agent == BJ, nxt.reasons()
