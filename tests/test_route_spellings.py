@@ -156,3 +156,35 @@ func (b *Backoff) NextDelay() time.Duration {
     nxt = router.route(found["Backoff.NextDelay"])
     assert not any("a stop check" in x for x in nxt.reasons()), nxt.reasons()
     assert nxt.agent == BJ, nxt.reasons()
+
+
+def test_a_retry_loop_that_waits_on_a_shutdown_event_is_the_state_machines(router):
+    """`self._shutdown_event.wait(backoff)` is Python's sleep that a shutdown can cut short;
+    `retry_num` counts the attempts and `_MAX_RETRYS` limits them (a leading underscore, and
+    the misspelling, as written), and `export` is no `expo` (litl/backoff's exponential). The loop also draws its own jittered delay, but it runs the
+    retries: the state machine's."""
+    py = b"""import random
+
+_MAX_RETRYS = 6
+
+
+class _OTLPHTTPClient:
+    def export(self, body, deadline_sec):
+        for retry_num in range(_MAX_RETRYS):
+            resp = self._export(body, deadline_sec - time())
+            if resp.ok:
+                return resp
+            if not _is_retryable(resp) or retry_num + 1 == _MAX_RETRYS:
+                return resp
+            backoff = 2**retry_num * random.uniform(0.8, 1.2)
+            if backoff > deadline_sec - time():
+                return resp
+            if self._shutdown_event.wait(backoff):
+                return resp
+        return resp
+"""
+    r = router.route(units_of("otlp/http.py", py)["_OTLPHTTPClient.export"])
+    assert not any("delay-like name" in x for x in r.reasons()), r.reasons()  # `export` is no `expo`
+    for reason in ("loop around a sleep", "attempt counter", "attempt limit"):
+        assert any(reason in x for x in r.reasons()), (reason, r.reasons())
+    assert r.agent == SM, r.reasons()
