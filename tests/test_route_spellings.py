@@ -188,3 +188,34 @@ class _OTLPHTTPClient:
     for reason in ("loop around a sleep", "attempt counter", "attempt limit"):
         assert any(reason in x for x in r.reasons()), (reason, r.reasons())
     assert r.agent == SM, r.reasons()
+
+
+def test_a_loop_that_counts_attempts_down_to_a_deadline_is_not_delay_code(router):
+    """`attempts--` counts the attempts down from the limit, and the overall `deadline` is a
+    stop condition: this loop computes a jittered delay inline, but it runs the retries, so the
+    delay code does not take it."""
+    ts = b"""export class RetryingTransport {
+  async send(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+    let attempts = MAX_ATTEMPTS;
+    let nextBackoff = INITIAL_BACKOFF;
+    const deadline = Date.now() + timeoutMillis;
+    let result = await this._transport.send(data, timeoutMillis);
+    while (result.status === 'retryable' && attempts > 0) {
+      attempts--;
+      const backoff = Math.max(Math.min(nextBackoff * (1 + getJitter()), MAX_BACKOFF), 0);
+      nextBackoff = nextBackoff * BACKOFF_MULTIPLIER;
+      const retryInMillis = result.retryInMillis ?? backoff;
+      const remainingTimeoutMillis = deadline - Date.now();
+      if (retryInMillis > remainingTimeoutMillis) {
+        return result;
+      }
+      result = await this.retry(data, remainingTimeoutMillis, retryInMillis);
+    }
+    return result;
+  }
+}
+"""
+    r = router.route(units_of("retrying-transport.ts", ts)["RetryingTransport.send"])
+    assert any("counts an attempt" in x for x in r.reasons()), r.reasons()
+    assert any("stop or give-up signal" in x and "(deadline)" in x for x in r.reasons()), r.reasons()
+    assert r.agent != BJ, r.reasons()
