@@ -219,3 +219,24 @@ def test_a_loop_that_counts_attempts_down_to_a_deadline_is_not_delay_code(router
     assert any("counts an attempt" in x for x in r.reasons()), r.reasons()
     assert any("stop or give-up signal" in x and "(deadline)" in x for x in r.reasons()), r.reasons()
     assert r.agent != BJ, r.reasons()
+
+
+def test_a_limit_on_attempts_inside_a_backoff_type_is_the_state_machines(router):
+    """`DEFAULT_MAX_ATTEMPTS` and `UNLIMITED_ATTEMPTS` live in a backoff class, in a `backoff/`
+    folder, but they bound the attempts: a stop condition. The delay defaults beside them stay
+    delay code."""
+    java = b"""package org.springframework.util.backoff;
+
+public class ExponentialBackOff implements BackOff {
+    public static final long DEFAULT_INITIAL_INTERVAL = 2000L;
+    public static final int DEFAULT_MAX_ATTEMPTS = Integer.MAX_VALUE;
+    public static final long UNLIMITED_ATTEMPTS = Long.MAX_VALUE;
+}
+"""
+    found = units_of("util/backoff/ExponentialBackOff.java", java)
+    for name in ("ExponentialBackOff.DEFAULT_MAX_ATTEMPTS", "ExponentialBackOff.UNLIMITED_ATTEMPTS"):
+        r = router.route(found[name])
+        assert any("named for a limit on attempts" in x for x in r.reasons()), (name, r.reasons())
+        assert any(x.startswith("retry-state-machine:attempt limit") for x in r.reasons()), (name, r.reasons())
+        assert r.agent != BJ, (name, r.reasons())
+    assert router.route(found["ExponentialBackOff.DEFAULT_INITIAL_INTERVAL"]).agent == BJ
