@@ -240,3 +240,18 @@ public class ExponentialBackOff implements BackOff {
         assert any(x.startswith("retry-state-machine:attempt limit") for x in r.reasons()), (name, r.reasons())
         assert r.agent != BJ, (name, r.reasons())
     assert router.route(found["ExponentialBackOff.DEFAULT_INITIAL_INTERVAL"]).agent == BJ
+
+
+def test_a_list_of_numbers_named_for_reconnect_intervals_is_a_schedule(router):
+    """`[1000, 2000, 5000, 10000] as const` is a schedule in milliseconds, as much as a list of
+    durations is; a list of status codes beside it is not delay code."""
+    ts = b"""const RECONNECT_INTERVALS = [1000, 2000, 5000, 10000] as const
+const RETRYABLE_STATUS_CODES = [429, 502, 503, 504]
+"""
+    found = units_of("src/RealtimeClient.ts", ts)
+    r = router.route(found["RECONNECT_INTERVALS"])
+    assert any("declares a list of numbers" in x for x in r.reasons()), r.reasons()
+    assert r.agent == BJ, r.reasons()
+    codes = router.route(found["RETRYABLE_STATUS_CODES"])
+    assert not any("declares a list of numbers" in x for x in codes.reasons()), codes.reasons()
+    assert codes.agent != BJ, codes.reasons()
