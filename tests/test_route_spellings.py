@@ -255,3 +255,29 @@ const RETRYABLE_STATUS_CODES = [429, 502, 503, 504]
     codes = router.route(found["RETRYABLE_STATUS_CODES"])
     assert not any("declares a list of numbers" in x for x in codes.reasons()), codes.reasons()
     assert codes.agent != BJ, codes.reasons()
+
+
+def test_members_of_a_type_named_for_its_kind_of_delay_are_delay_code(router):
+    """lettuce calls its strategies `Delay`, `ExponentialDelay`, `FullJitterDelay`: a type named
+    for a kind of delay is a delay strategy, like one named for a kind of backoff, so its
+    members lean to delay code; a `NetworkDelay` simulator's members do not."""
+    java = b"""public class ExponentialDelay extends Delay {
+    protected long calculateAlternatePower(long attempt) {
+        if (attempt > 62) {
+            return Long.MAX_VALUE;
+        }
+        return (long) Math.pow(powersOf, attempt);
+    }
+}
+"""
+    sim = b"""public class NetworkDelay {
+    protected long calculate(long hops) {
+        return hops > 62 ? Long.MAX_VALUE : (long) Math.pow(2, hops);
+    }
+}
+"""
+    r = router.route(units_of("resource/ExponentialDelay.java", java)["ExponentialDelay.calculateAlternatePower"])
+    assert any("member of a backoff or wait-strategy type" in x for x in r.reasons()), r.reasons()
+    assert r.agent == BJ, r.reasons()
+    s = router.route(units_of("sim/NetworkDelay.java", sim)["NetworkDelay.calculate"])
+    assert not any("member of a backoff or wait-strategy type" in x for x in s.reasons()), s.reasons()
