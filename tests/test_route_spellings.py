@@ -281,3 +281,20 @@ def test_members_of_a_type_named_for_its_kind_of_delay_are_delay_code(router):
     assert r.agent == BJ, r.reasons()
     s = router.route(units_of("sim/NetworkDelay.java", sim)["NetworkDelay.calculate"])
     assert not any("member of a backoff or wait-strategy type" in x for x in s.reasons()), s.reasons()
+
+
+def test_members_of_a_backoff_timer_or_schedule_lean_to_delay_code(router):
+    """pynsq's `BackoffTimer` computes the next interval from its success and failure counts: a
+    type named for a backoff timer, schedule or calculator is a delay strategy, so its members
+    lean to delay code."""
+    py = b"""class BackoffTimer:
+    def failure(self):
+        self.short_interval += self.short_unit
+        self.long_interval += self.long_unit
+        self.short_interval = min(self.short_interval, self.max_short_timer)
+        self.long_interval = min(self.long_interval, self.max_long_timer)
+        self.update_interval()
+"""
+    r = router.route(units_of("nsq/backoff_timer.py", py)["BackoffTimer.failure"])
+    assert any("member of a backoff or wait-strategy type" in x for x in r.reasons()), r.reasons()
+    assert r.agent == BJ, r.reasons()
