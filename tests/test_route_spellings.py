@@ -298,3 +298,16 @@ def test_members_of_a_backoff_timer_or_schedule_lean_to_delay_code(router):
     r = router.route(units_of("nsq/backoff_timer.py", py)["BackoffTimer.failure"])
     assert any("member of a backoff or wait-strategy type" in x for x in r.reasons()), r.reasons()
     assert r.agent == BJ, r.reasons()
+
+
+def test_a_private_reset_of_a_backoff_is_its_reset_method(router):
+    """Python's `_reset` is the backoff's reset method with a leading underscore for privacy
+    (and `_next_delay` would be its next-delay method)."""
+    py = b"""class _BaseExponentialBackoff:
+    def _reset(self):
+        self._backoff_count = 0
+        self._current_wait_in_seconds = self._initial_wait_seconds
+"""
+    r = router.route(units_of("google/auth/_exponential_backoff.py", py)["_BaseExponentialBackoff._reset"])
+    assert any("the next-delay or reset method" in x for x in r.reasons()), r.reasons()
+    assert r.agent == BJ, r.reasons()
