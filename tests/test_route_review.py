@@ -167,3 +167,59 @@ end
     assert any("a stop check" in s.name for s in ongoing), [s.name for s in ongoing]
     full = router.score(found["full"], full=True)[1]
     assert not any("a stop check" in s.name for s in full), [s.name for s in full]
+
+
+def test_a_timer_named_delay_and_private_next_or_reset_helpers_are_no_delay_strategy(router):
+    """A second review's counter-examples: a timer future named `Delay` resets its deadline, an
+    RxJS subscriber's `_next` pushes a value, an interval tree's `_reset_max` fixes a node; none
+    is a backoff's reset or next-delay method. lettuce's `ExponentialDelay` still counts."""
+    rs = b"""impl Delay {
+    pub fn reset(&mut self, dur: Duration) {
+        let at = Instant::now() + dur;
+        self._reset(at)
+    }
+}
+"""
+    ts = b"""class DelayWhenSubscriber {
+  _next(value: T): void {
+    const delayNotifier = this.tryDelay(value, this.index++);
+    this.destination.next(delayNotifier);
+  }
+}
+"""
+    py = b"""class IntervalTree:
+    def _reset_max(self, node):
+        node.max = max(node.high, node.left.max, node.right.max)
+"""
+    for path, src, name in (("src/delay.rs", rs, "Delay::reset"),
+                            ("src/delayWhen.ts", ts, "DelayWhenSubscriber._next"),
+                            ("tree.py", py, "IntervalTree._reset_max")):
+        r = router.route(units_of(path, src)[name])
+        assert r.agent != BJ, (name, r.reasons())
+    java = b"""public class ExponentialDelay extends Delay {
+    protected long calculateAlternatePower(long attempt) {
+        return (long) Math.pow(powersOf, attempt);
+    }
+}
+"""
+    r = router.route(units_of("resource/ExponentialDelay.java", java)["ExponentialDelay.calculateAlternatePower"])
+    assert r.agent == BJ, r.reasons()
+
+
+def test_a_list_of_numbers_is_a_schedule_only_when_the_code_says_what_it_paces(router):
+    """Chart timeframes `INTERVALS = [1, 5, 15, 60, 240]` are no retry schedule; a reconnect
+    schedule is one in Go and Java spellings too."""
+    ts = b"""export const INTERVALS = [1, 5, 15, 60, 240]
+"""
+    go = b"""package conn
+
+var reconnectIntervals = []int{1000, 2000, 5000, 10000}
+"""
+    java = b"""public class Conn {
+    static final long[] RECONNECT_DELAYS = {1000L, 2000L, 5000L};
+}
+"""
+    assert router.route(units_of("src/chart.ts", ts)["INTERVALS"]).agent != BJ
+    for path, src, name in (("conn.go", go, "reconnectIntervals"), ("Conn.java", java, "Conn.RECONNECT_DELAYS")):
+        r = router.route(units_of(path, src)[name])
+        assert any("declares a list of numbers" in x for x in r.reasons()), (name, r.reasons())
