@@ -1,0 +1,174 @@
+"""Blind routing quality, recomputed from history: every label file that was measured before the
+packs were tuned on it, routed again by the packs of the commit that first measured it.
+
+Usage: python bench/routing_blind.py ROOT
+
+ROOT holds the checkouts, as for bench/routing_external.py. A label file's History line names the
+commit whose packs first measured it ("measured with the packs at 1b1dc98"); files without one
+were tuned on before they were measured and are left out. Each such commit's `src/` and `bench/`
+are taken with `git archive` into a temporary folder and run in a child process of their own, so
+the figures are those the packs of that day gave, not today's tuned ones.
+
+Prints, per batch (one commit) and pooled: backoff precision and recall, and the state-machine
+and test units routed to backoff. Then where the pooled misses lay, by their backoff score: no
+evidence at all, some evidence below the threshold, or over it but beaten by a rival or a tie.
+That bounds what a better judge of borderline units could ever add: the "ceiling" lines give the
+recall a perfect judge would reach if it were shown only the units of each band, and how many
+units it would have to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import orjson
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+EXTERNAL = REPO / "tests" / "fixtures" / "routing" / "external"
+MEASURED = re.compile(r"measured with the packs at ([0-9a-f]{7,40})")
+BACKOFF, STATE = "backoff-jitter", "retry-state-machine"
+MARGIN = 2.0  # score points over the threshold that count as a close call
+
+
+def batches() -> dict[str, list[str]]:
+    """Label names by the commit that first measured them, oldest commit first."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(EXTERNAL.glob("*.labels.toml")):
+        header = " ".join(line.lstrip("# ") for line in path.read_text("utf-8").splitlines()
+                          if line.startswith("#"))
+        if m := MEASURED.search(header):
+            out[m.group(1)].append(path.name.removesuffix(".labels.toml"))
+    when = {c: int(_git("show", "-s", "--format=%ct", c)) for c in out}
+    return dict(sorted(out.items(), key=lambda kv: when[kv[0]]))
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(REPO), *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def worker(tree: Path, root: Path, names: list[str]) -> None:
+    """Runs inside the child: the packs and evaluator of `tree` (an old commit), today's labels."""
+    sys.path[:0] = [str(tree / "bench"), str(tree / "src")]
+    from codeback import route  # noqa: PLC0415 - must come from `tree`, not the installed copy
+    from routing_eval import evaluate, load_labels  # noqa: PLC0415
+    from codeback.spec import resolve_agents  # noqa: PLC0415
+
+    if not Path(route.__file__).is_relative_to(tree):
+        sys.exit(f"routing_blind: imported {route.__file__}, not the packs under {tree}")
+    router = route.Router(resolve_agents(["svix-backoff-jitter"]))
+    threshold = router.topics[BACKOFF].threshold
+    for name in names:
+        res = evaluate(root / name, router, load_labels(EXTERNAL / f"{name}.labels.toml"), "none")
+        for key, expected, got, r, is_test in res["rows"]:
+            if expected is not None:
+                sys.stdout.buffer.write(orjson.dumps({
+                    "lib": name, "file": key.split("::")[0], "exp": sorted(expected), "got": got,
+                    "test": is_test, "score": r.scores.get(BACKOFF, 0.0), "threshold": threshold,
+                }) + b"\n")
+
+
+def measure(commit: str, names: list[str], root: Path, tmp: Path) -> list[dict]:
+    tree = tmp / commit
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "src", "bench"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    env = {**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree / 'bench'}"}
+    child = subprocess.run([sys.executable, __file__, "--worker", str(tree), str(root), *names],
+                           capture_output=True, env=env)
+    if child.returncode:
+        last = (child.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        sys.exit(f"routing_blind: the packs at {commit} failed: {last}")
+    return [orjson.loads(line) for line in child.stdout.splitlines()]
+
+
+def figures(rows: list[dict]) -> tuple[int, int, int, int, int, int]:
+    """(correct, routed, found, must) for backoff, then state-machine and test units taken."""
+    labelled = [r for r in rows if not r["test"]]
+    routed = [r for r in labelled if r["got"] == BACKOFF]
+    must = [r for r in labelled if r["exp"] == [BACKOFF]]
+    return (sum(BACKOFF in r["exp"] for r in routed), len(routed),
+            sum(r["got"] == BACKOFF for r in must), len(must),
+            sum(r["exp"] == [STATE] for r in routed),
+            sum(1 for r in rows if r["test"] and r["got"] == BACKOFF))
+
+
+def _line(label: str, rows: list[dict], sets: int) -> str:
+    tp, n, hit, m, sm, tests = figures(rows)
+    p, r = f"{tp / n if n else 1:.3f} ({tp}/{n})", f"{hit / m if m else 1:.3f} ({hit}/{m})"
+    return f"{label:26} {sets:>4}   {p:<20} {r:<18} {sm:>3} {tests:>6}"
+
+
+def bands(rows: list[dict], out=sys.stdout) -> None:
+    """Where the misses lay, and what a perfect judge of each band could add."""
+    labelled = [r for r in rows if not r["test"]]
+    must = [r for r in labelled if r["exp"] == [BACKOFF]]
+    missed = [r for r in must if r["got"] != BACKOFF]
+    found = len(must) - len(missed)
+    hot = {(r["lib"], r["file"]) for r in rows if r["got"] == BACKOFF}
+    none = [r for r in missed if r["score"] <= 0]
+    below = [r for r in missed if 0 < r["score"] < r["threshold"]]
+    out.write(f"\nmissed must-find units: {len(missed)} of {len(must)}\n"
+              f"  no backoff evidence at all (score <= 0): {len(none)}\n"
+              f"  some evidence, below the threshold:      {len(below)}\n"
+              f"  over the threshold, lost to a rival/tie: {len(missed) - len(none) - len(below)}\n")
+    judged = {
+        "units scored above 0 and below the threshold":
+            lambda r: 0 < r["score"] < r["threshold"],
+        "same units, and every unit of a file where some unit went to backoff":
+            lambda r: r["got"] != BACKOFF and (0 < r["score"] < r["threshold"]
+                                               or (r["lib"], r["file"]) in hot),
+    }
+    libs = len({r["lib"] for r in rows})
+    for what, shown in judged.items():
+        n = sum(1 for r in rows if shown(r))
+        gain = sum(1 for r in missed if shown(r))
+        out.write(f"ceiling: a perfect judge shown the {what}\n"
+                  f"  reads {n} units ({n / libs:.0f} a library) and reaches recall "
+                  f"{(found + gain) / len(must):.3f} ({found + gain}/{len(must)})\n")
+    routed = [r for r in labelled if r["got"] == BACKOFF]
+    close = [r for r in routed if r["score"] < r["threshold"] + MARGIN]
+    wrong = [r for r in routed if BACKOFF not in r["exp"]]
+    kept = len(routed) - len(wrong) + sum(1 for r in wrong if r not in close)
+    out.write(f"\nwrongly taken units: {len(wrong)} of {len(routed)}, "
+              f"{sum(1 for r in wrong if r in close)} of them within {MARGIN:g} of the threshold\n"
+              f"ceiling: a perfect judge shown the {len(close)} units routed to backoff within "
+              f"{MARGIN:g} of the threshold reaches precision {(len(routed) - len(wrong)) / kept:.3f}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--worker":
+        worker(Path(argv[1]), Path(argv[2]), argv[3:])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("root", type=Path)
+    args = ap.parse_args(argv)
+    todo = batches()
+    missing = sorted(n for names in todo.values() for n in names if not (args.root / n).is_dir())
+    if missing:
+        print(f"routing_blind: no checkout under {args.root} for: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    print(f"{'batch (packs at)':26} {'sets':>4}   {'backoff P':<20} {'backoff R':<18} {'SM':>3} {'tests':>6}")
+    pooled: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="routing-blind-") as tmp:
+        for i, (commit, names) in enumerate(todo.items(), 1):
+            rows = measure(commit, names, args.root, Path(tmp))
+            pooled += rows
+            print(_line(f"{i:>2}. {commit}", rows, len(names)), flush=True)
+    print(_line("pooled", pooled, sum(map(len, todo.values()))))
+    bands(pooled)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
