@@ -114,7 +114,7 @@ def bands(rows: list[dict], out=sys.stdout) -> None:
     must = [r for r in labelled if r["exp"] == [BACKOFF]]
     missed = [r for r in must if r["got"] != BACKOFF]
     found = len(must) - len(missed)
-    hot = {(r["lib"], r["file"]) for r in rows if r["got"] == BACKOFF}
+    hot = {(r["lib"], r["file"]) for r in labelled if r["got"] == BACKOFF}
     none = [r for r in missed if r["score"] <= 0]
     below = [r for r in missed if 0 < r["score"] < r["threshold"]]
     out.write(f"\nmissed must-find units: {len(missed)} of {len(must)}\n"
@@ -130,7 +130,7 @@ def bands(rows: list[dict], out=sys.stdout) -> None:
     }
     libs = len({r["lib"] for r in rows})
     for what, shown in judged.items():
-        n = sum(1 for r in rows if shown(r))
+        n = sum(1 for r in labelled if shown(r))  # test code never reaches routing in a run
         gain = sum(1 for r in missed if shown(r))
         out.write(f"ceiling: a perfect judge shown the {what}\n"
                   f"  reads {n} units ({n / libs:.0f} a library) and reaches recall "
