@@ -46,6 +46,9 @@ def main() -> int:
         return 2
     pooled = {mode: [0] * 5 for mode in ROUTES}
     print(f"{'library':40} {'strict':40} lenient")
+    if orphans := [p.name for p in seconds if not (EXTERNAL / p.name).is_file()]:
+        print(f"label_agreement: no first labelling beside {', '.join(orphans)}", file=sys.stderr)
+        return 2
     for path in seconds:
         first, second = load_labels(EXTERNAL / path.name), load_labels(path)
         cols = []

@@ -1,11 +1,13 @@
 """Blind routing quality, recomputed from history: every label file that was measured before the
 packs were tuned on it, routed again by the packs of the commit that first measured it.
 
-Usage: python bench/routing_blind.py ROOT
+Usage: python bench/routing_blind.py ROOT [--only NAME ...]
 
-ROOT holds the checkouts, as for bench/routing_external.py. A label file's History line names the
-commit whose packs first measured it ("measured with the packs at 1b1dc98"); files without one
-were tuned on before they were measured and are left out. Each such commit's `src/` and `bench/`
+ROOT holds the checkouts, as for bench/routing_external.py; --only keeps the named label files.
+A label file's History line names the commit whose packs first measured it ("measured with the
+packs at 1b1dc98"); files that name none are left out: most were tuned on before they were
+measured, and two (faraday-retry, urllib3) were measured blind without the commit being written
+down. Each such commit's `src/` and `bench/`
 are taken with `git archive` into a temporary folder and run in a child process of their own, so
 the figures are those the packs of that day gave, not today's tuned ones.
 
@@ -33,41 +35,52 @@ import orjson
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 EXTERNAL = REPO / "tests" / "fixtures" / "routing" / "external"
-MEASURED = re.compile(r"measured with the packs at ([0-9a-f]{7,40})")
+MEASURED = re.compile(r"measured with the (?:final )?packs (?:of the session )?(?:at |\()([0-9a-f]{7,40})")
 BACKOFF, STATE = "backoff-jitter", "retry-state-machine"
 MARGIN = 2.0  # score points over the threshold that count as a close call
 
 
-def batches() -> dict[str, list[str]]:
+def batches(only: set[str] | None = None) -> dict[str, list[str]]:
     """Label names by the commit that first measured them, oldest commit first."""
     out: dict[str, list[str]] = defaultdict(list)
     for path in sorted(EXTERNAL.glob("*.labels.toml")):
         header = " ".join(line.lstrip("# ") for line in path.read_text("utf-8").splitlines()
                           if line.startswith("#"))
-        if m := MEASURED.search(header):
+        if (m := MEASURED.search(header)) and (only is None or path.name.removesuffix(".labels.toml") in only):
             out[m.group(1)].append(path.name.removesuffix(".labels.toml"))
     when = {c: int(_git("show", "-s", "--format=%ct", c)) for c in out}
     return dict(sorted(out.items(), key=lambda kv: when[kv[0]]))
 
 
-def _git(*args: str) -> str:
-    return subprocess.run(["git", "-C", str(REPO), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+def _git(*args: str, text: bool = True):
+    """A git command's output; a failure (no history in a shallow clone, an unknown commit) is
+    one line and exit 2."""
+    done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=text)
+    if done.returncode:
+        err = done.stderr if text else done.stderr.decode(errors="replace")
+        print(f"routing_blind: git {args[0]} failed: {(err.strip().splitlines() or ['?'])[-1]}",
+              file=sys.stderr)
+        sys.exit(2)
+    return done.stdout.strip() if text else done.stdout
 
 
 def worker(tree: Path, root: Path, names: list[str]) -> None:
     """Runs inside the child: the packs and evaluator of `tree` (an old commit), today's labels."""
     sys.path[:0] = [str(tree / "bench"), str(tree / "src")]
-    from codeback import route  # noqa: PLC0415 - must come from `tree`, not the installed copy
-    from routing_eval import evaluate, load_labels  # noqa: PLC0415
+    import routing_eval  # noqa: PLC0415 - both must come from `tree`, not today's copies
+    from codeback import route  # noqa: PLC0415
     from codeback.spec import resolve_agents  # noqa: PLC0415
 
-    if not Path(route.__file__).is_relative_to(tree):
-        sys.exit(f"routing_blind: imported {route.__file__}, not the packs under {tree}")
+    for module in (route, routing_eval):
+        if not Path(module.__file__).is_relative_to(tree):
+            sys.exit(f"routing_blind: imported {module.__file__}, not the one under {tree}")
+    evaluate, load_labels = routing_eval.evaluate, routing_eval.load_labels
     router = route.Router(resolve_agents(["svix-backoff-jitter"]))
     threshold = router.topics[BACKOFF].threshold
     for name in names:
         res = evaluate(root / name, router, load_labels(EXTERNAL / f"{name}.labels.toml"), "none")
+        if res.get("missing_labels"):  # a checkout at another commit, or a unit renamed
+            sys.stdout.buffer.write(orjson.dumps({"lib": name, "missing": len(res["missing_labels"])}) + b"\n")
         for key, expected, got, r, is_test in res["rows"]:
             if expected is not None:
                 sys.stdout.buffer.write(orjson.dumps({
@@ -79,8 +92,7 @@ def worker(tree: Path, root: Path, names: list[str]) -> None:
 def measure(commit: str, names: list[str], root: Path, tmp: Path) -> list[dict]:
     tree = tmp / commit
     tree.mkdir()
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "src", "bench"],
-                             check=True, capture_output=True).stdout
+    archive = _git("archive", commit, "src", "bench", text=False)
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     env = {**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree / 'bench'}"}
     child = subprocess.run([sys.executable, __file__, "--worker", str(tree), str(root), *names],
@@ -88,7 +100,16 @@ def measure(commit: str, names: list[str], root: Path, tmp: Path) -> list[dict]:
     if child.returncode:
         last = (child.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
         sys.exit(f"routing_blind: the packs at {commit} failed: {last}")
-    return [orjson.loads(line) for line in child.stdout.splitlines()]
+    rows = [orjson.loads(line) for line in child.stdout.splitlines()]
+    for r in rows:
+        if "missing" in r:
+            print(f"routing_blind: warning: {r['missing']} labelled units of {r['lib']} are not in its "
+                  f"checkout (another commit?): they count as missed", file=sys.stderr)
+    empty = set(names) - {r["lib"] for r in rows}
+    if empty:
+        print(f"routing_blind: warning: no labelled unit found in {', '.join(sorted(empty))}",
+              file=sys.stderr)
+    return [r for r in rows if "missing" not in r]
 
 
 def figures(rows: list[dict]) -> tuple[int, int, int, int, int, int]:
@@ -113,6 +134,8 @@ def bands(rows: list[dict], out=sys.stdout) -> None:
     labelled = [r for r in rows if not r["test"]]
     must = [r for r in labelled if r["exp"] == [BACKOFF]]
     missed = [r for r in must if r["got"] != BACKOFF]
+    if not must:
+        return
     found = len(must) - len(missed)
     hot = {(r["lib"], r["file"]) for r in labelled if r["got"] == BACKOFF}
     none = [r for r in missed if r["score"] <= 0]
@@ -123,7 +146,7 @@ def bands(rows: list[dict], out=sys.stdout) -> None:
               f"  over the threshold, lost to a rival/tie: {len(missed) - len(none) - len(below)}\n")
     judged = {
         "units scored above 0 and below the threshold":
-            lambda r: 0 < r["score"] < r["threshold"],
+            lambda r: r["got"] != BACKOFF and 0 < r["score"] < r["threshold"],
         "same units, and every unit of a file where some unit went to backoff":
             lambda r: r["got"] != BACKOFF and (0 < r["score"] < r["threshold"]
                                                or (r["lib"], r["file"]) in hot),
@@ -136,6 +159,8 @@ def bands(rows: list[dict], out=sys.stdout) -> None:
                   f"  reads {n} units ({n / libs:.0f} a library) and reaches recall "
                   f"{(found + gain) / len(must):.3f} ({found + gain}/{len(must)})\n")
     routed = [r for r in labelled if r["got"] == BACKOFF]
+    if not routed:
+        return
     close = [r for r in routed if r["score"] < r["threshold"] + MARGIN]
     wrong = [r for r in routed if BACKOFF not in r["exp"]]
     kept = len(routed) - len(wrong) + sum(1 for r in wrong if r not in close)
@@ -152,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("root", type=Path)
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="label names to keep")
     args = ap.parse_args(argv)
-    todo = batches()
+    todo = batches(set(args.only) if args.only else None)
+    if not todo:
+        print("routing_blind: no label file names the commit that first measured it", file=sys.stderr)
+        return 2
     missing = sorted(n for names in todo.values() for n in names if not (args.root / n).is_dir())
     if missing:
         print(f"routing_blind: no checkout under {args.root} for: {', '.join(missing)}", file=sys.stderr)
