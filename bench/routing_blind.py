@@ -58,8 +58,8 @@ def _git(*args: str, text: bool = True):
     done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=text)
     if done.returncode:
         err = done.stderr if text else done.stderr.decode(errors="replace")
-        print(f"routing_blind: git {args[0]} failed: {(err.strip().splitlines() or ['?'])[-1]}",
-              file=sys.stderr)
+        print(f"routing_blind: git {args[0]} failed (a shallow clone has no old commits): "
+              f"{(err.strip().splitlines() or ['?'])[0]}", file=sys.stderr)
         sys.exit(2)
     return done.stdout.strip() if text else done.stdout
 
