@@ -53,11 +53,12 @@ def test_scan_json_lists_units_with_exact_spans_and_routing(repo):
     assert r.code == 0, r.err
     rows = [orjson.loads(line) for line in r.out.splitlines()]
     assert {"path", "language", "kind", "name", "start_line", "end_line", "agent", "scores",
-            "reasons"} == set(rows[0])
+            "reasons", "note"} == set(rows[0])
     by = {(x["path"], x["name"]): x for x in rows}
     nrd = by[("server/svix-server/src/worker/delay.rs", "next_retry_delay")]
     assert (nrd["start_line"], nrd["end_line"], nrd["kind"]) == (38, 61, "function")  # with its doc
     assert nrd["agent"] == "svix-backoff-jitter"
+    assert nrd["note"].startswith("backoff-jitter wins ")  # why it went there, as --explain says
     assert any(x.startswith("backoff-jitter:jitter identifier") for x in nrd["reasons"]) or any(
         "random draw" in x for x in nrd["reasons"])
     # the state machine goes to the sibling, the poller to nobody, tests and broken units nowhere

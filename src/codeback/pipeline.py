@@ -44,9 +44,10 @@ def _match_seed(path: str, seeds: list[str]) -> bool:
 
 
 def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
-         workers: int | None = None, status: Status = lambda s: None) -> Found:
+         workers: int | None = None, status: Status = lambda s: None, review=None) -> Found:
     """Units for `spec`: from the seed files, and across the repository when the seeds hold
-    nothing for the topic (or always, when discovery is on and seeds are few)."""
+    nothing for the topic (or always, when discovery is on and seeds are few). `review` (the
+    judge: `judge.reviewer`) revises the routing of every file at once before it is used."""
     found = Found()
     all_paths = list_files(source, lambda rel: language_of(rel) is not None)
     seeds = [p for p in all_paths if _match_seed(p, spec.seed_files)]
@@ -55,8 +56,11 @@ def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
             found.seed_report.append(f"seed file {s} does not exist in {source.repo}")
     seed_set = set(seeds)
     seed_hits = 0
-    for fu, routed in scan(source, router, spec.exclude_tests, all_paths if discover else seeds,
-                           workers, always=frozenset(seed_set)):
+    results = scan(source, router, spec.exclude_tests, all_paths if discover else seeds,
+                   workers, always=frozenset(seed_set))
+    if review is not None:
+        results = review(list(results))
+    for fu, routed in results:
         found.files_scanned += 1
         found.files_parsed += fu.was_parsed
         found.units_scanned += len(fu.units)

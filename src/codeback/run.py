@@ -139,7 +139,8 @@ class Prepared:
 
 
 def prepare(spec_refs: list[str], repo, discover: bool = True, seed: int | None = None,
-            workers: int | None = None, status=lambda s: None, open_angle: bool = False) -> Prepared:
+            workers: int | None = None, status=lambda s: None, open_angle: bool = False,
+            judge: dict | None = None) -> Prepared:
     agents = resolve_agents(spec_refs)
     spec = agents[0]
     if seed is not None:
@@ -147,7 +148,12 @@ def prepare(spec_refs: list[str], repo, discover: bool = True, seed: int | None 
     source = open_source(repo)
     router = Router(agents)
     status(f"reading {source.repo}" + (f" at {source.commit[:12]}" if source.commit else ""))
-    found = find(source, spec, router, discover, workers, status)
+    review = None
+    if judge is not None:
+        from .judge import reviewer
+
+        review = reviewer(router, judge, status)
+    found = find(source, spec, router, discover, workers, status, review)
     for line in found.seed_report:
         status(line)
     names = {r.unit.short_name for r in found.routed}
@@ -173,8 +179,10 @@ def dry_run(spec_refs: list[str], repo, backend: str, opts: dict) -> str:
 
 def run(spec_refs: list[str], repo: str | Path, out: Path | None = None, backend: str = "offline",
         backend_opts: dict | None = None, discover: bool = True, seed: int | None = None,
-        workers: int | None = None, status=lambda s: None, progress=None) -> Report:
-    prep = prepare(spec_refs, repo, discover, seed, workers, status, open_angle=backend != "offline")
+        workers: int | None = None, status=lambda s: None, progress=None,
+        judge: dict | None = None) -> Report:
+    prep = prepare(spec_refs, repo, discover, seed, workers, status, open_angle=backend != "offline",
+                   judge=judge)
     spec, source, found, p = prep.spec, prep.source, prep.found, prep.plan
     out = Path(out or spec.output)
     report = Report(spec.name, out, target=(spec.target.min, spec.target.max), commit=source.commit)

@@ -59,7 +59,7 @@ def unit_json(r: Routed) -> bytes:
     return orjson.dumps({
         "path": u.path, "language": u.lang, "kind": u.kind, "name": u.name,
         "start_line": u.span.start_line, "end_line": u.span.end_line,
-        "agent": r.agent, "scores": r.scores, "reasons": r.reasons(),
+        "agent": r.agent, "scores": r.scores, "reasons": r.reasons(), "note": r.note,
     }, option=orjson.OPT_APPEND_NEWLINE)
 
 

@@ -79,6 +79,9 @@ class TopicSpec(_Strict):
     vocabulary_ignore: list[str] = []
     """Words that hide the stems inside them (`await` is not `wait`)."""
     signals: list[SignalSpec] = Field(min_length=1)
+    judge: str = ""
+    """What belongs to the topic and what does not, in words a model reads when it judges the
+    units the signals cannot settle (`codeback scan --judge`); the description when empty."""
 
     @model_validator(mode="after")
     def _words(self) -> TopicSpec:

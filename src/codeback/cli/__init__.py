@@ -66,15 +66,19 @@ def run(
     no_llm_cache: Annotated[bool, Flag("--no-llm-cache", help="Neither read nor write the answer cache (openai backend).")] = False,
     dry_run: Annotated[bool, Flag("--dry-run", help="Print what would be sent for one unit, send nothing.")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Processes for scanning (default: all cores).")] = None,
+    judge: Annotated[bool, Flag("--judge", help="Have the model (--model, --base-url) settle the routing the signals are unsure of, with either backend.")] = False,
 ) -> None:
     """Write examples for one agent (its siblings only take part in routing)."""
     from .render import run_command
 
+    llm = {"model": model, "base_url": base_url, "concurrency": concurrency,
+           "max_tokens_total": max_tokens_total, "timeout": timeout,
+           "max_fix_rounds": max_fix_rounds, "temperature": temperature,
+           "cache": False if no_llm_cache else None}
     run_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], out, discover, seed, backend,
-                {"model": model, "base_url": base_url, "concurrency": concurrency,
-                 "max_tokens_total": max_tokens_total, "timeout": timeout,
-                 "max_fix_rounds": max_fix_rounds, "temperature": temperature,
-                 "cache": False if no_llm_cache else None}, dry_run, workers)
+                llm, dry_run, workers,
+                judge={k: llm[k] for k in ("model", "base_url", "concurrency", "timeout", "cache")}
+                if judge else None)
 
 
 @app.command()
@@ -87,13 +91,20 @@ def scan(
     workers: Annotated[Optional[int], typer.Option(help="Processes (default: all cores).")] = None,
     coverage: Annotated[bool, Flag("--coverage", help="Per agent: units, files, languages, and the seed files that held nothing for it (with --json: as one JSON object).")] = False,
     everything: Annotated[bool, Flag("--all", help="Also parse (and list) files that use none of the topics' words; their units can reach no agent.")] = False,
+    judge: Annotated[bool, Flag("--judge", help="Ask a model (OpenAI-compatible endpoint) to settle the units the signals cannot: near misses, their neighbours, close calls.")] = False,
+    model: Annotated[Optional[str], typer.Option(help="Model name (--judge).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="Endpoint URL (--judge; or OPENAI_BASE_URL).")] = None,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight (--judge).")] = 8,
+    no_llm_cache: Annotated[bool, Flag("--no-llm-cache", help="Neither read nor write the answer cache (--judge).")] = False,
 ) -> None:
     """Extract and route units; no generation. Files that use none of any topic's words are
     read but not parsed, unless --all."""
     from .render import scan_command
 
+    llm = {"model": model, "base_url": base_url, "concurrency": concurrency,
+           "cache": False if no_llm_cache else None} if judge else None
     scan_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], json, explain,
-                 not include_tests, workers, coverage=coverage, everything=everything)
+                 not include_tests, workers, coverage=coverage, everything=everything, judge=llm)
 
 
 @app.command()

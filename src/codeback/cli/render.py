@@ -22,7 +22,8 @@ def _progress() -> Progress:
 
 
 def run_command(repo: str, specs: list[str], out: Path | None, discover: bool, seed: int | None,
-                backend: str, opts: dict, dry_run: bool, workers: int | None) -> None:
+                backend: str, opts: dict, dry_run: bool, workers: int | None,
+                judge: dict | None = None) -> None:
     from ..run import run
 
     opts = {k: v for k, v in opts.items() if v is not None} if backend != "offline" else {}
@@ -35,7 +36,7 @@ def run_command(repo: str, specs: list[str], out: Path | None, discover: bool, s
         task = prog.add_task("writing examples", total=None)
         report = run(specs, repo, out, backend, opts, discover, seed, workers,
                      status=lambda s: err.print(f"[dim]·[/] {s}"),
-                     progress=lambda: prog.advance(task))
+                     progress=lambda: prog.advance(task), judge=judge)
     print_report(report)
     if report.error:
         from ..errors import BackendError
@@ -78,21 +79,22 @@ def print_report(r) -> None:
 
 def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None,
                  exclude_tests: bool, workers: int | None, coverage: bool = False,
-                 everything: bool = False) -> None:
+                 everything: bool = False, judge: dict | None = None) -> None:
     from ..errors import CodebackError
     from ..extract import language_of
-    from ..scan import scan, scan_lines
+    from ..scan import scan, scan_lines, unit_json
     from ..route import Router
     from ..source import list_files, open_source
     from ..spec import resolve_agents
 
     source = open_source(repo)
     router = Router(resolve_agents(specs))
+    judged = _judge(router, judge) if judge is not None else None
     if explain:
         path, _, line = explain.rpartition(":")
         if not path or not line.isdigit():
             raise CodebackError(f"--explain takes PATH:LINE, got {explain}")
-        return _explain(source, router, path, int(line), exclude_tests)
+        return _explain(source, router, path, int(line), exclude_tests, judged)
     paths = list_files(source, lambda rel: language_of(rel) is not None)
     from ..coverage import Coverage, render as render_coverage
 
@@ -116,7 +118,7 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
 
     with _progress() as prog:
         task = prog.add_task("scanning", total=len(paths))
-        if as_json and cov is None:  # lines made in the workers: units never reach this process
+        if as_json and cov is None and judged is None:  # lines made in the workers: units never reach this process
             for p in scan_lines(source, router, exclude_tests, paths, workers, everything):
                 prog.advance(task)
                 count(p.lang, p.parsed, p.was_parsed, p.skips)
@@ -124,9 +126,14 @@ def scan_command(repo: str, specs: list[str], as_json: bool, explain: str | None
                     out.write(p.lines)
         else:
             seeds = frozenset(p for p in paths if cov is not None and cov.is_seed(p))
-            for fu, routed in scan(source, router, exclude_tests, paths, workers, everything, seeds):
+            results = scan(source, router, exclude_tests, paths, workers, everything, seeds)
+            if judged is not None:  # the judge asks for every file's candidates at once
+                results = judged(list(results))
+            for fu, routed in results:
                 prog.advance(task)
                 count(fu.lang, fu.parsed, fu.was_parsed, fu.skips)
+                if as_json and cov is None:
+                    out.write(b"".join(map(unit_json, routed)))
                 if cov is not None:
                     cov.add(fu, routed)
                 for r in routed:
@@ -173,12 +180,26 @@ def _routed_row(r, langs_of: dict[str, list[str]]) -> tuple[str, str, str]:
             u.name + ("  (not in the spec's languages: run skips it)" if outside else ""))
 
 
-def _explain(source, router, path: str, line: int, exclude_tests: bool) -> None:
+def _judge(router, options: dict):
+    """The judge's review step, its report on stderr."""
+    from ..judge import reviewer
+
+    review = reviewer(router, options, lambda line: err.print(line, markup=False))
+
+    def with_status(files):
+        with err.status(f"judge: asking {options['model'] or 'the model'} about uncertain units"):
+            return review(files)
+
+    return with_status
+
+
+def _explain(source, router, path: str, line: int, exclude_tests: bool, judged=None) -> None:
     from ..errors import CodebackError
     from ..extract import extract_file
 
     try:
-        fu = extract_file(path, source.read(path), exclude_tests)
+        data = source.read(path)
+        fu = extract_file(path, data, exclude_tests)
     except OSError as e:
         raise CodebackError(f"{path}: cannot read: {e.strerror}") from None
     hits = [u for u in fu.units if u.span.start_line <= line <= u.span.end_line]
@@ -186,6 +207,8 @@ def _explain(source, router, path: str, line: int, exclude_tests: bool) -> None:
         raise CodebackError(f"{path}:{line}: no unit there")
     unit = min(hits, key=lambda u: u.span.end_byte - u.span.start_byte)
     r = router.route(unit)
+    if judged is not None:  # the judge reads the unit among its file's neighbours
+        r = next(x for x in judged([(fu, router.route_all(fu.units, data))])[0][1] if x.unit is unit)
     _, every = router.score(unit, full=True)  # every signal that matches, for a person to check
     spoken = router.speaks(unit)
     counted = {(s.topic, s.name) for s in r.signals}

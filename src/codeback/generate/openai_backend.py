@@ -196,9 +196,8 @@ class OpenAIBackend(Backend):
     def _on_retry(self, attempt: int, delay: float, failure) -> None:
         self.usage["retries"] += 1
 
-    async def _complete(self, client, job: Job, messages: list[dict]) -> Answer | None:
+    async def _complete(self, client, messages: list[dict], params: dict, what: str) -> Answer | None:
         """One answer for `messages`: from the cache, else from the endpoint. None = no budget."""
-        params = self._params(job)
         key = request_key(self.config.model, params, messages)
         if self._cache is not None and (hit := self._cache.get(key)) is not None:
             self.usage["cache_hits"] += 1
@@ -214,7 +213,7 @@ class OpenAIBackend(Backend):
                 sleep=self._sleep,
                 rng=self._rng,
                 on_retry=self._on_retry,
-                what=f"openai request for {job.unit.name}",
+                what=what,
             )
             actual = answer.prompt_tokens + answer.completion_tokens
         except EndpointError as e:
@@ -223,7 +222,8 @@ class OpenAIBackend(Backend):
                 self._structured = False
                 self._budget.settle(reserve, 0)
                 reserve = 0
-                return await self._complete(client, job, messages)
+                params = {k: v for k, v in params.items() if k != "response_format"}
+                return await self._complete(client, messages, params, what)
             if e.status in FATAL_STATUS or e.exhausted:
                 raise
             raise JobRefused(str(e)) from None
@@ -259,7 +259,8 @@ class OpenAIBackend(Backend):
             if round_:
                 self.usage["fix_rounds"] += 1
             try:
-                answer = await self._complete(client, job, messages)
+                answer = await self._complete(client, messages, self._params(job),
+                                              f"openai request for {job.unit.name}")
             except JobRefused as e:
                 return Outcome(job, None, [str(e)])
             if answer is None:
@@ -372,6 +373,50 @@ class OpenAIBackend(Backend):
                 loop.run_until_complete(client.close())
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
+
+    def ask(self, questions: list[tuple[str, list[dict]]], params: dict,
+            valid: Callable[[str], bool] = lambda _: True) -> dict[str, tuple[str | None, str]]:
+        """Plain chat requests outside the drafting loop (the routing judge's), with this backend's
+        retries, cache, budget and concurrency: per name, (the answer's content, "") or (None,
+        why not). Only answers that are `valid` are cached, so a re-run asks again for the rest.
+        An endpoint that refuses one request costs that request only; a fatal status (bad key,
+        wrong model or URL) or exhausted retries raise, as they do for drafts."""
+        loop = asyncio.new_event_loop()
+        client = None
+        out: dict[str, tuple[str | None, str]] = {}
+        try:
+            if self.config.cache and self._cache is None:
+                self._cache = AnswerCache(self.config.cache_path)
+            client = loop.run_until_complete(_make(self._client))
+            gate = asyncio.Semaphore(self.config.concurrency)
+
+            async def one(name: str, messages: list[dict]) -> None:
+                async with gate:
+                    try:
+                        answer = await self._complete(client, messages, params, f"judge request for {name}")
+                    except JobRefused as e:
+                        out[name] = (None, str(e))
+                        return
+                if answer is None:
+                    out[name] = (None, "token budget reached")
+                    return
+                if self._cache is not None and not answer.cached and valid(answer.content):
+                    self._cache.put(answer.key, self.config.model, CachedAnswer(
+                        answer.content, answer.finish_reason, answer.prompt_tokens, answer.completion_tokens))
+                out[name] = (answer.content, "")
+
+            async def every() -> list:
+                return await asyncio.gather(*(one(n, m) for n, m in questions), return_exceptions=True)
+
+            done = loop.run_until_complete(every())
+            if fatal := next((e for e in done if isinstance(e, BaseException)), None):
+                raise fatal
+        finally:
+            if client is not None:
+                loop.run_until_complete(client.close())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+        return out
 
     def close(self) -> None:
         if self._cache is not None:

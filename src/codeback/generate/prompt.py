@@ -220,7 +220,7 @@ def fix_message(problems: list[str]) -> str:
     )
 
 
-def _extract_json(text: str) -> tuple[object | None, str | None]:
+def extract_json(text: str) -> tuple[object | None, str | None]:
     stripped = text.strip()
     if not stripped:
         return None, "answer is empty"
@@ -253,7 +253,7 @@ def parse_answer(text: str | None, code: str, finish_reason: str = "stop") -> tu
         return None, ["answer was cut off at the token limit (finish_reason=length); write a shorter answer"]
     if finish_reason == "content_filter":
         return None, ["answer was withheld by the server's content filter"]
-    obj, problem = _extract_json(text or "")
+    obj, problem = extract_json(text or "")
     if problem:
         return None, [problem]
     if not isinstance(obj, dict):
