@@ -4,11 +4,20 @@ model settling the units they cannot (`codeback scan --judge`), pooled like rout
 Usage:
     python bench/routing_judge.py ROOT --model NAME --base-url URL [--only NAME ...]
     python bench/routing_judge.py ROOT --oracle [--only NAME ...]
+    python bench/routing_judge.py ROOT --answers FILE [--only NAME ...]
+    python bench/routing_judge.py ROOT --questions FILE [--only NAME ...]
 
 ROOT holds the checkouts, as for bench/routing_external.py. With a model, the figures are that
-model's. `--oracle` serves the labels themselves from a local chat-completions server
-(tests/llm_server.py): a judge that is always right, asked through the real client, cache and
-retries. It checks the plumbing end to end and gives the ceiling a model can approach.
+model's. The other sources are served from a local chat-completions server (tests/llm_server.py),
+so every answer still goes through the real client, cache and retries:
+- `--oracle` answers with the labels themselves: a judge that is always right. It checks the
+  plumbing end to end and gives the ceiling a model can approach.
+- `--answers FILE` answers from a file of JSON lines {"sha1", "topic", "why"}, keyed by the SHA-1
+  of the whole question (system and user message): answers written offline, by people or by a
+  model run elsewhere. A question the file does not answer, or one whose wording has changed
+  since, counts as unreadable.
+- `--questions FILE` answers "none" to everything and writes each question asked (JSON lines
+  {"id", "sha1", "system", "user"}), for answering offline.
 
 The packs were tuned on most of these libraries, so they already find much of what they can;
 the libraries labelled after the packs' last change (the newest batch in routing_blind.py) are the
@@ -18,11 +27,13 @@ fairest test of a model. Answers are cached (~/.cache/codeback), so a second run
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 import tempfile
 from pathlib import Path
 
+import orjson
 from routing_eval import BACKOFF, NONE, STATE, evaluate, load_labels
 
 from codeback.generate.openai_backend import OpenAIBackend
@@ -48,16 +59,33 @@ def oracle(labels: dict[str, dict[str, set[str]]]):
     return answer
 
 
+def from_file(path: Path):
+    """An `answer` serving answers written offline, keyed by the SHA-1 of the user message."""
+    table = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            a = orjson.loads(line)
+            table[a["sha1"]] = {"topic": a["topic"], "why": a.get("why", "")}
+    return lambda messages: table.get(sha1(messages), {"topic": "unanswered", "why": ""})
+
+
+def sha1(messages: list[dict]) -> str:
+    """The key of a question: its system and user message, so a changed prompt matches nothing."""
+    return hashlib.sha1(f"{messages[0]['content']}\n\n{messages[-1]['content']}".encode()).hexdigest()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("root", type=Path)
     ap.add_argument("--model")
     ap.add_argument("--base-url")
     ap.add_argument("--oracle", action="store_true")
+    ap.add_argument("--answers", type=Path)
+    ap.add_argument("--questions", type=Path)
     ap.add_argument("--only", nargs="+", metavar="NAME")
     args = ap.parse_args(argv)
-    if args.oracle == bool(args.model):
-        ap.error("give --model (and --base-url) for a model, or --oracle")
+    if sum(map(bool, (args.model, args.oracle, args.answers, args.questions))) != 1:
+        ap.error("give one of --model (with --base-url), --oracle, --answers FILE, --questions FILE")
     names = sorted(p.name.removesuffix(".labels.toml") for p in EXTERNAL.glob("*.labels.toml")
                    if p.name != "svix-webhooks.labels.toml")
     names = [n for n in names if (args.only is None or n in args.only) and (args.root / n).is_dir()]
@@ -68,33 +96,43 @@ def main(argv: list[str] | None = None) -> int:
     router = Router(resolve_agents(["svix-backoff-jitter"]))
     server = None
     with tempfile.TemporaryDirectory(prefix="routing-judge-") as tmp:
-        if args.oracle:
+        if not args.model:
             sys.path.insert(0, str(HERE.parent / "tests"))
-            from llm_server import LLMServer  # noqa: PLC0415 - a test helper, for the oracle only
+            from llm_server import LLMServer  # noqa: PLC0415 - a test helper, for local answers only
 
-            server = LLMServer(answer=oracle(labels), record_bodies=False).start()
-            backend = OpenAIBackend(model="oracle", base_url=server.base_url, api_key="k",
+            answer = (oracle(labels) if args.oracle else from_file(args.answers) if args.answers
+                      else lambda messages: {"topic": NONE, "why": "asked for the record"})
+            server = LLMServer(answer=answer, record_bodies=bool(args.questions)).start()
+            backend = OpenAIBackend(model="local", base_url=server.base_url, api_key="k",
                                     cache_path=Path(tmp) / "cache.sqlite")
         else:
             backend = OpenAIBackend(model=args.model, base_url=args.base_url)
         judge = Judge(router, backend)
-        pooled = {k: [0, 0, 0, 0, 0] for k in ("packs", "judge")}  # correct, routed, found, must, SM
+        pooled = {k: [0] * 6 for k in ("packs", "judge")}  # correct, routed, found, must, SM, tests
         try:
             for n in names:
                 for k, review in (("packs", None), ("judge", judge.review)):
                     res = evaluate(args.root / n, router, labels[n], "none", review)
                     b = res["per_topic"][BACKOFF]
-                    got = (b["correct"], b["routed"], b["found"], b["must"], len(res["state_to_backoff"]))
+                    got = (b["correct"], b["routed"], b["found"], b["must"], len(res["state_to_backoff"]),
+                           len(res["tests_to_backoff"]))
                     pooled[k] = [a + g for a, g in zip(pooled[k], got)]
                 print(f"{n:40} asked so far {judge.counts.asked:>6}", file=sys.stderr, flush=True)
         finally:
             backend.close()
             if server is not None:
                 server.stop()
-    for k, (tp, n, hit, m, sm) in pooled.items():
+    if args.questions:
+        with args.questions.open("wb") as out:
+            for i, r in enumerate(server.completions):
+                system, user = (m["content"] for m in r.messages)
+                out.write(orjson.dumps({"id": i, "sha1": sha1(r.messages), "system": system, "user": user})
+                          + b"\n")
+        print(f"wrote {len(server.completions)} questions to {args.questions}", file=sys.stderr)
+    for k, (tp, n, hit, m, sm, tests) in pooled.items():
         print(f"{'packs alone' if k == 'packs' else 'packs + judge':14} backoff precision "
               f"{tp / n if n else 1:.3f} ({tp}/{n}), recall {hit / m if m else 1:.3f} ({hit}/{m}), "
-              f"{sm} {STATE} units to backoff")
+              f"{sm} {STATE} and {tests} test units to backoff")
     c = judge.counts
     print(f"judge: asked about {c.asked} units in {len(names)} libraries, changed {c.changed}; "
           f"{c.unreadable} unreadable, {c.refused} refused")

@@ -117,7 +117,9 @@ def test_the_judge_reads_a_file_with_backoff_code_and_its_verdicts_route_the_uni
     assert "Other units in the file: " in first[1]["content"] and "Pacer.following" in first[1]["content"]
     # a one-line unit comes with the lines that use it: what CEILING is for shows there
     ceiling = next(r.messages[1]["content"] for r in server.completions if asked(r.messages) == "CEILING")
-    assert "Where the file uses it:\n  backoff_delay: return random.uniform(0, min(CEILING," not in ceiling
+    assert "Where the file uses it:\n" in ceiling
+    # the line is shown once, under the innermost unit that holds it (not again under Pacer)
+    assert ceiling.count("span = min(CEILING, self.first * 2 ** self.failures)") == 1
     assert "Pacer.following: span = min(CEILING, self.first * 2 ** self.failures)" in ceiling
 
 
@@ -149,18 +151,37 @@ def test_every_unit_an_agent_took_is_judged_and_a_file_without_evidence_is_not(t
     assert [r.agent for r in files[0][1]] == ["acme-breaker", "acme-breaker"]  # scores 4 and 8
     assert candidates(files[0][1], router) == [0, 1] and candidates(files[1][1], router) == []
 
-    def says(messages):  # a label is no breaker; the function that opens one is
-        return {"topic": str(topic) if "open_breaker" in messages[-1]["content"].split("\n")[2] else "none",
-                "why": "read"}
+    def says(messages):  # a label is no breaker; the function that opens one is (named loosely)
+        return {"topic": "Circuit_Breaker" if "open_breaker" in messages[-1]["content"].split("\n")[2]
+                else "none", "why": "read"}
     srv = LLMServer(answer=says).start()
     try:
         after = by_name(Judge(router, backend(srv, tmp_path)).review(files))
         assert sorted(asked(r.messages) for r in srv.completions) == ["breaker_label", "open_breaker"]
-        assert "Breakers that stop calls." in srv.completions[0].messages[0]["content"]
+        system = srv.completions[0].messages[0]["content"]
+        assert "- circuit-breaker: Breakers that stop calls." in system and str(topic) not in system
     finally:
         srv.stop()
     assert after["breaker_label"].agent is None and after["breaker_label"].note.startswith("judge: none")
     assert after["open_breaker"].agent == "acme-breaker" and after["tidy"].agent is None
+    assert after["open_breaker"].note.startswith("judge: circuit-breaker (read)")
+
+
+def test_a_near_miss_is_judged_only_for_a_topic_an_agent_owns(tmp_path):
+    spec = tmp_path / "bj-only.toml"
+    spec.write_text('name = "bj-only"\nsystem_prompt = "x"\ntopic = "backoff-jitter"\n'
+                    'exclude_topics = ["retry-state-machine"]\n')
+    router = Router(resolve_agents([str(spec)]))
+    assert set(router.owner) == {"backoff-jitter"}
+    src = (b'def retry_delay_label(attempt):\n    return f"retry delay #{attempt}"\n\n\n'
+           b"def should_retry(err, attempt, max_attempts):\n    return attempt < max_attempts and err.retryable\n")
+    fu = extract_file("labels.py", src, True)
+    routed = router.route_all(fu.units, src)
+    scores = {r.unit.name: r.scores for r in routed}
+    assert all(r.agent is None for r in routed)  # no unit taken: the file is no neighbourhood
+    assert 0 < scores["retry_delay_label"]["backoff-jitter"] < 3.5
+    assert scores["should_retry"]["backoff-jitter"] == 0 < scores["should_retry"]["retry-state-machine"]
+    assert candidates(routed, router) == [0]  # backoff evidence, however weak; none for the other
 
 
 def test_unreadable_or_refused_answers_keep_the_signals_decision_and_are_asked_again(router, server, tmp_path):
@@ -175,10 +196,11 @@ def test_unreadable_or_refused_answers_keep_the_signals_decision_and_are_asked_a
     c = judge.counts
     assert (c.asked, c.changed, c.unreadable, c.refused) == (7, 1, 2, 1)
     assert [why.split(":")[0] for why in c.reasons] == ["unreadable", "refused"]  # the first of each
-    assert read_verdict('{"topic": "caching", "why": "x"}', set(router.topics)) == \
-        "answer names no known topic ('caching')"
-    assert read_verdict('```json\n{"topic": "none", "why": "a  poll\\ninterval"}\n```', set()) == \
+    names = {t.name: ref for ref, t in router.topics.items()}
+    assert read_verdict('{"topic": "caching", "why": "x"}', names) == "answer names no known topic ('caching')"
+    assert read_verdict('```json\n{"topic": "None", "why": "a  poll\\ninterval"}\n```', {}) == \
         ("none", "a poll interval")
+    assert read_verdict('{"topic": "Backoff_Jitter"}', names) == ("backoff-jitter", "")
 
     # a re-run reads the good answers from the cache and asks only about the three others
     seen = len(server.completions)
@@ -209,9 +231,11 @@ def test_scan_judge_through_the_cli(server, tmp_path):
     assert "routed to: svix-backoff-jitter — judge: backoff-jitter (what Pacer.succeeded does)" in res.out
 
     server.add("401", times=100)
-    res = cli(*base, "--json")
+    seen = len(server.completions)
+    res = cli(*base, "--json", "--concurrency", "1")
     assert res.code == 2 and "Traceback" not in res.err
     assert len(res.err.strip().splitlines()) == 1 and "401" in res.err
+    assert len(server.completions) == seen + 1  # a fatal answer stops the requests still waiting
 
 
 def test_run_judge_decides_what_the_run_writes(repo, tmp_path):

@@ -13,9 +13,11 @@ asked where it can change a decision:
 
 A judge that is always right, asked so (`bench/routing_judge.py ROOT --oracle`: the labels served
 through the real client), takes the 212 labelled libraries from backoff precision 0.939 and recall
-0.888 to 1.000 and 0.997, with no state-machine unit, reading about 52 units a library. A real
-model's figures are what the same bench measures given an endpoint; none could be reached where
-this was written, so they are not known yet. The judge is opt-in.
+0.888 to 1.000 and 0.997, with no state-machine unit, reading about 52 units a library. With a
+capable model's answers (written offline from these exact questions, `--answers`), eight libraries
+never seen by the packs or this prompt go from 0.958 / 0.765 to 0.978 / 1.000, with one
+state-machine unit. A smaller model may do worse; the same bench measures any endpoint. The
+judge is opt-in.
 
 Its verdict replaces the signals' decision for the unit (the scores and signals stay, so
 `--explain` shows both); an answer that cannot be read, or a request the endpoint refuses, leaves
@@ -35,7 +37,7 @@ from .model import CodeUnit, FileUnits, Routed
 from .route import Router
 
 NONE = "none"
-PARAMS = {"temperature": 0.0, "max_tokens": 300}
+PARAMS = {"temperature": 0.0, "max_tokens": 800}  # room for a model that thinks before it answers
 MAX_NEIGHBOURS = 40
 MAX_LINES = 200
 MAX_USES = 6
@@ -51,6 +53,7 @@ class Counts:
     unreadable: int = 0
     refused: int = 0
     redacted: int = 0
+    tokens: int = 0
     reasons: list[str] = field(default_factory=list)  # one example per kind of failure
 
     def summary(self) -> str:
@@ -59,6 +62,8 @@ class Counts:
             line += f"; {self.unreadable} unreadable and {self.refused} refused answers left to the signals"
         if self.redacted:
             line += f"; credentials redacted in {self.redacted}"
+        if self.tokens:
+            line += f"; {self.tokens} tokens"
         return "\n".join([line] + [f"  first {why}" for why in self.reasons])
 
 
@@ -93,7 +98,7 @@ def uses(unit: CodeUnit, others: list[CodeUnit], limit: int = MAX_USES) -> list[
 def question(r: Routed, others: list[CodeUnit], router: Router) -> tuple[list[dict], bool]:
     """The messages that ask for one unit's topic (`others`: the rest of its file's units), and
     whether anything was redacted."""
-    topics = "\n".join(f"- {ref}: {t.judge or t.description}" for ref, t in router.topics.items())
+    topics = "\n".join(f"- {t.name}: {t.judge or t.description}" for t in router.topics.values())
     system = (
         "You sort code units between topics for a dataset of real code. Read the unit and say "
         "which one topic it belongs to, judging by what the code does, not by its names alone.\n"
@@ -121,18 +126,25 @@ def question(r: Routed, others: list[CodeUnit], router: Router) -> tuple[list[di
     return [{"role": "system", "content": system}, {"role": "user", "content": user}], bool(found)
 
 
-def read_verdict(content: str, topics: set[str]) -> tuple[str, str] | str:
-    """(topic or "none", why) from an answer, or the reason it cannot be read."""
+def read_verdict(content: str, topics: dict[str, str]) -> tuple[str, str] | str:
+    """(topic reference or "none", why) from an answer, or the reason it cannot be read.
+    `topics` maps each topic's name, as the question lists it, to its reference (a built-in
+    name or a user's topic file); case, `_` and `-` are not held against the model."""
     obj, problem = extract_json(content)
     if problem:
         return problem
     if not isinstance(obj, dict) or not isinstance(obj.get("topic"), str):
         return 'answer has no "topic" string'
-    topic = obj["topic"].strip()
-    if topic not in topics and topic != NONE:
-        return f"answer names no known topic ({topic[:40]!r})"
+    said = obj["topic"]
+    known = {_plain(name): ref for name, ref in topics.items()} | {NONE: NONE}
+    if (topic := known.get(_plain(said))) is None:
+        return f"answer names no known topic ({said.strip()[:40]!r})"
     why = obj.get("why")
     return topic, " ".join(why.split())[:300] if isinstance(why, str) else ""
+
+
+def _plain(name: str) -> str:
+    return name.strip().lower().replace("_", "-")
 
 
 @dataclass
@@ -145,13 +157,13 @@ class Judge:
     counts: Counts = field(default_factory=Counts)
 
     def review(self, files: list[tuple[FileUnits, list[Routed]]]) -> list[tuple[FileUnits, list[Routed]]]:
-        topics = set(self.router.topics)
+        topics = {t.name: ref for ref, t in self.router.topics.items()}
         asks: dict[str, tuple[int, int]] = {}
         questions = []
         for f, (fu, routed) in enumerate(files):
             units = [r.unit for r in routed]
             for i in candidates(routed, self.router):
-                key = f"{units[i].path}::{units[i].name}::{units[i].span.start_line}"
+                key = f"{f}:{i} {units[i].path}::{units[i].name}"  # unique, and says which unit
                 messages, redacted = question(routed[i], units[:i] + units[i + 1:], self.router)
                 self.counts.redacted += redacted
                 asks[key] = (f, i)
@@ -173,13 +185,15 @@ class Judge:
             r = out[f][1][i]
             out[f][1][i] = judged = self._apply(r, *verdict)
             self.counts.changed += judged.agent != r.agent
+        self.counts.tokens = getattr(self.backend, "usage", {}).get("total_tokens", 0)
         return out
 
     def _apply(self, r: Routed, topic: str, why: str) -> Routed:
         agent = self.router.owner.get(topic) if topic != NONE else None
         was = f"the signals said {r.agent or 'no agent'}: {r.note}" if r.note else f"the signals said {r.agent or 'no agent'}"
         owner = "" if topic == NONE or agent else ", which no agent in this run owns"
-        return replace(r, agent=agent, note=f"judge: {topic}{owner} ({why}); {was}")
+        name = self.router.topics[topic].name if topic != NONE else NONE
+        return replace(r, agent=agent, note=f"judge: {name}{owner} ({why}); {was}")
 
     def _failed(self, kind: str, reason: str) -> None:
         setattr(self.counts, kind, getattr(self.counts, kind) + 1)

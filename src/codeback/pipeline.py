@@ -58,8 +58,11 @@ def find(source: Source, spec: AgentSpec, router: Router, discover: bool = True,
     seed_hits = 0
     results = scan(source, router, spec.exclude_tests, all_paths if discover else seeds,
                    workers, always=frozenset(seed_set))
-    if review is not None:
-        results = review(list(results))
+    if review is not None:  # only files in the spec's languages: the run skips the others
+        results = list(results)
+        mine = [i for i, (fu, _) in enumerate(results) if not spec.languages or fu.lang in spec.languages]
+        for i, reviewed in zip(mine, review([results[i] for i in mine]), strict=True):
+            results[i] = reviewed
     for fu, routed in results:
         found.files_scanned += 1
         found.files_parsed += fu.was_parsed

@@ -77,8 +77,8 @@ def run(
            "cache": False if no_llm_cache else None}
     run_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], out, discover, seed, backend,
                 llm, dry_run, workers,
-                judge={k: llm[k] for k in ("model", "base_url", "concurrency", "timeout", "cache")}
-                if judge else None)
+                judge={k: llm[k] for k in ("model", "base_url", "concurrency", "timeout", "cache",
+                                           "max_tokens_total")} if judge else None)
 
 
 @app.command()
@@ -95,13 +95,14 @@ def scan(
     model: Annotated[Optional[str], typer.Option(help="Model name (--judge).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="Endpoint URL (--judge; or OPENAI_BASE_URL).")] = None,
     concurrency: Annotated[int, typer.Option(help="Requests in flight (--judge).")] = 8,
+    timeout: Annotated[Optional[float], typer.Option(help="Seconds per request before it is retried (--judge; default 120).")] = None,
     no_llm_cache: Annotated[bool, Flag("--no-llm-cache", help="Neither read nor write the answer cache (--judge).")] = False,
 ) -> None:
     """Extract and route units; no generation. Files that use none of any topic's words are
     read but not parsed, unless --all."""
     from .render import scan_command
 
-    llm = {"model": model, "base_url": base_url, "concurrency": concurrency,
+    llm = {"model": model, "base_url": base_url, "concurrency": concurrency, "timeout": timeout,
            "cache": False if no_llm_cache else None} if judge else None
     scan_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], json, explain,
                  not include_tests, workers, coverage=coverage, everything=everything, judge=llm)

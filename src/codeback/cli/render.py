@@ -27,6 +27,10 @@ def run_command(repo: str, specs: list[str], out: Path | None, discover: bool, s
     from ..run import run
 
     opts = {k: v for k, v in opts.items() if v is not None} if backend != "offline" else {}
+    if dry_run and judge is not None:
+        from ..errors import CodebackError
+
+        raise CodebackError("--judge sends requests, so it does not go with --dry-run")
     if dry_run:
         from ..run import dry_run as do_dry
 

@@ -25,7 +25,7 @@ import logging
 import random
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
 import orjson
@@ -35,6 +35,7 @@ from ..model import Draft
 from . import prompt, secrets
 from .base import Backend, Check, Job, Outcome, register
 from .cache import AnswerCache, CachedAnswer, request_key
+from .usage import Answer, Budget
 from .openai_config import OpenAIConfig
 from .retrying import EndpointError, RetryPolicy, Transient, call_with_retries
 
@@ -44,42 +45,8 @@ FATAL_STATUS = frozenset({401, 403, 404})
 """Statuses that will fail every request of the run (bad key, wrong model or URL): stop."""
 
 
-@dataclass(slots=True)
-class Answer:
-    content: str
-    finish_reason: str
-    prompt_tokens: int
-    completion_tokens: int
-    cached: bool = False
-    key: str = ""
-
-
 class JobRefused(BackendError):
     """The endpoint refused one job's request (e.g. 400: prompt too long); other jobs go on."""
-
-
-@dataclass(slots=True)
-class _Budget:
-    """Tokens used plus tokens reserved for requests in flight, against an optional limit."""
-
-    limit: int | None
-    used: int = 0
-    reserved: int = 0
-    exhausted: bool = False
-
-    def reserve(self, n: int) -> bool:
-        if self.exhausted:
-            return False
-        if self.limit is not None and self.used + self.reserved + n > self.limit:
-            self.exhausted = True
-            return False
-        self.reserved += n
-        return True
-
-    def settle(self, reserved: int, actual: int) -> None:
-        self.reserved -= reserved
-        self.used += actual
-
 
 
 @register("openai")
@@ -115,7 +82,7 @@ class OpenAIBackend(Backend):
         self._rng = rng or random.Random()
         self._structured = self.config.structured is not False
         self._cache: AnswerCache | None = None  # opened by run(): a dry run touches no file
-        self._budget = _Budget(self.config.max_tokens_total)
+        self._budget = Budget(self.config.max_tokens_total)
         self.usage: dict[str, int] = dict.fromkeys(
             ("prompt_tokens", "completion_tokens", "total_tokens", "requests", "cache_hits", "retries", "fix_rounds"),
             0,
@@ -380,23 +347,31 @@ class OpenAIBackend(Backend):
         retries, cache, budget and concurrency: per name, (the answer's content, "") or (None,
         why not). Only answers that are `valid` are cached, so a re-run asks again for the rest.
         An endpoint that refuses one request costs that request only; a fatal status (bad key,
-        wrong model or URL) or exhausted retries raise, as they do for drafts."""
+        wrong model or URL) or exhausted retries raise, as they do for drafts, and stop the
+        requests still waiting."""
         loop = asyncio.new_event_loop()
         client = None
         out: dict[str, tuple[str | None, str]] = {}
+        tasks: list[asyncio.Task] = []
         try:
             if self.config.cache and self._cache is None:
                 self._cache = AnswerCache(self.config.cache_path)
             client = loop.run_until_complete(_make(self._client))
             gate = asyncio.Semaphore(self.config.concurrency)
+            stopped: list[BackendError] = []  # once one request fails for good, send no more
 
             async def one(name: str, messages: list[dict]) -> None:
                 async with gate:
+                    if stopped:
+                        return
                     try:
                         answer = await self._complete(client, messages, params, f"judge request for {name}")
                     except JobRefused as e:
                         out[name] = (None, str(e))
                         return
+                    except BackendError as e:
+                        stopped.append(e)
+                        raise
                 if answer is None:
                     out[name] = (None, "token budget reached")
                     return
@@ -405,13 +380,16 @@ class OpenAIBackend(Backend):
                         answer.content, answer.finish_reason, answer.prompt_tokens, answer.completion_tokens))
                 out[name] = (answer.content, "")
 
-            async def every() -> list:
-                return await asyncio.gather(*(one(n, m) for n, m in questions), return_exceptions=True)
-
-            done = loop.run_until_complete(every())
-            if fatal := next((e for e in done if isinstance(e, BaseException)), None):
-                raise fatal
+            tasks = [loop.create_task(one(n, m)) for n, m in questions]
+            if tasks:
+                done, _ = loop.run_until_complete(asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION))
+                if fatal := next((t.exception() for t in done if t.exception() is not None), None):
+                    raise fatal
         finally:
+            if pending := [t for t in tasks if not t.done()]:  # a fatal error, or Ctrl-C
+                for t in pending:
+                    t.cancel()
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             if client is not None:
                 loop.run_until_complete(client.close())
             loop.run_until_complete(loop.shutdown_asyncgens())
