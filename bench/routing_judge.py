@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     c = judge.counts
     print(f"judge: asked about {c.asked} units in {len(names)} libraries, changed {c.changed}; "
           f"{c.unreadable} unreadable, {c.refused} refused")
+    if args.answers and c.unreadable:
+        print(f"routing_judge: {c.unreadable} questions found no answer in {args.answers}: were they "
+              "answered for another wording of the prompt (see that file's README)?", file=sys.stderr)
     return 0
 
 
