@@ -14,10 +14,10 @@ asked where it can change a decision:
 A judge that is always right, asked so (`bench/routing_judge.py ROOT --oracle`: the labels served
 through the real client), takes the 212 labelled libraries from backoff precision 0.939 and recall
 0.888 to 1.000 and 0.997, with no state-machine unit, reading about 52 units a library. With a
-capable model's answers (written offline from these exact questions, `--answers`), eight libraries
-never seen by the packs or this prompt go from 0.958 / 0.765 to 0.978 / 1.000, with one
-state-machine unit. A smaller model may do worse; the same bench measures any endpoint. The
-judge is opt-in.
+capable model's answers (written offline from these exact questions, `--answers`), nineteen
+libraries never seen by the packs or this prompt go from precision 0.942 and recall 0.732 to 0.991
+and 0.893, with one state-machine unit (README: the blind batches). A smaller model may do worse;
+the same bench measures any endpoint. The judge is opt-in.
 
 Its verdict replaces the signals' decision for the unit (the scores and signals stay, so
 `--explain` shows both); an answer that cannot be read, or a request the endpoint refuses, leaves
