@@ -13,7 +13,7 @@ so every answer still goes through the real client, cache and retries:
 - `--oracle` answers with the labels themselves: a judge that is always right. It checks the
   plumbing end to end and gives the ceiling a model can approach.
 - `--answers FILE` answers from a file of JSON lines {"sha1", "topic", "why"}, keyed by the SHA-1
-  of the whole question (system and user message): answers written offline, by people or by a
+  of the whole question (system and user message, not the user message alone): answers written offline, by people or by a
   model run elsewhere. A question the file does not answer, or one whose wording has changed
   since, counts as unreadable.
 - `--questions FILE` answers "none" to everything and writes each question asked (JSON lines
@@ -45,15 +45,15 @@ HERE = Path(__file__).resolve().parent
 EXTERNAL = HERE.parent / "tests" / "fixtures" / "routing" / "external"
 
 
-def oracle(labels: dict[str, dict[str, set[str]]]):
-    """An `answer` for the local server: the label of the unit asked about. A hedged label is
+def oracle(labels: dict[str, dict[str, set[str]]], current: dict[str, str]):
+    """An `answer` for the local server: the label of the unit asked about, in the library being
+    measured (`current["lib"]`: two libraries can share a path and name). A hedged label is
     answered with "none" when that is accepted (the safe side), else its first topic."""
     def answer(messages: list[dict]) -> dict:
         text = messages[-1]["content"]
         path = re.search(r"^File: (.*) \(\w+\)$", text, re.M).group(1)
         name = re.search(r"^Unit: (.*) \([^()]*, lines \d+-\d+\)$", text, re.M).group(1)
-        accepted = next((ls[f"{path}::{name}"] for ls in labels.values() if f"{path}::{name}" in ls),
-                        {NONE})
+        accepted = labels[current["lib"]].get(f"{path}::{name}", {NONE})
         topic = NONE if NONE in accepted else sorted(accepted)[0]
         return {"topic": topic, "why": "the label"}
     return answer
@@ -95,12 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     labels = {n: load_labels(EXTERNAL / f"{n}.labels.toml") for n in names}
     router = Router(resolve_agents(["svix-backoff-jitter"]))
     server = None
+    current = {"lib": ""}  # the library being measured, for the oracle
     with tempfile.TemporaryDirectory(prefix="routing-judge-") as tmp:
         if not args.model:
             sys.path.insert(0, str(HERE.parent / "tests"))
             from llm_server import LLMServer  # noqa: PLC0415 - a test helper, for local answers only
 
-            answer = (oracle(labels) if args.oracle else from_file(args.answers) if args.answers
+            answer = (oracle(labels, current) if args.oracle else from_file(args.answers) if args.answers
                       else lambda messages: {"topic": NONE, "why": "asked for the record"})
             server = LLMServer(answer=answer, record_bodies=bool(args.questions)).start()
             backend = OpenAIBackend(model="local", base_url=server.base_url, api_key="k",
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         pooled = {k: [0] * 6 for k in ("packs", "judge")}  # correct, routed, found, must, SM, tests
         try:
             for n in names:
+                current["lib"] = n
                 for k, review in (("packs", None), ("judge", judge.review)):
                     res = evaluate(args.root / n, router, labels[n], "none", review)
                     b = res["per_topic"][BACKOFF]

@@ -201,6 +201,11 @@ def test_unreadable_or_refused_answers_keep_the_signals_decision_and_are_asked_a
     assert read_verdict('```json\n{"topic": "None", "why": "a  poll\\ninterval"}\n```', {}) == \
         ("none", "a poll interval")
     assert read_verdict('{"topic": "Backoff_Jitter"}', names) == ("backoff-jitter", "")
+    # a model that thinks aloud, or wraps its object in prose, is still read
+    assert read_verdict('<think>{"topic": "none"}? no</think>\n{"topic": "backoff-jitter", "why": "w"}',
+                        names) == ("backoff-jitter", "w")
+    assert read_verdict('Answer: {"topic": "retry-state-machine", "why": "loop"}.', names) == \
+        ("retry-state-machine", "loop")
 
     # a re-run reads the good answers from the cache and asks only about the three others
     seen = len(server.completions)
@@ -229,6 +234,10 @@ def test_scan_judge_through_the_cli(server, tmp_path):
     res = cli(*base, "--explain", "sync/pacing.py:20")
     assert res.code == 0, res.err
     assert "routed to: svix-backoff-jitter — judge: backoff-jitter (what Pacer.succeeded does)" in res.out
+
+    res = cli("scan", "--repo", repo, "--model", "m")  # a model without --judge would do nothing
+    assert res.code == 2 and res.err.strip() == (
+        "codeback: error: --model and --base-url are for --judge: add --judge, or leave them out")
 
     server.add("401", times=100)
     seen = len(server.completions)

@@ -41,6 +41,8 @@ PARAMS = {"temperature": 0.0, "max_tokens": 800}  # room for a model that thinks
 MAX_NEIGHBOURS = 40
 MAX_LINES = 200
 MAX_USES = 6
+THINKING = re.compile(r"^\s*<think>.*?</think>", re.S)
+LAST_OBJECT = re.compile(r"\{[^{}]*\"topic\"[^{}]*\}(?![\s\S]*\{[^{}]*\"topic\")")
 SHORT_UNIT = 3  # units of fewer lines are shown with the lines that use them
 
 
@@ -130,7 +132,10 @@ def read_verdict(content: str, topics: dict[str, str]) -> tuple[str, str] | str:
     """(topic reference or "none", why) from an answer, or the reason it cannot be read.
     `topics` maps each topic's name, as the question lists it, to its reference (a built-in
     name or a user's topic file); case, `_` and `-` are not held against the model."""
+    content = THINKING.sub("", content)  # a model that thinks aloud first
     obj, problem = extract_json(content)
+    if problem and (last := LAST_OBJECT.search(content)):  # prose around one JSON object
+        obj, problem = extract_json(last.group(0))
     if problem:
         return problem
     if not isinstance(obj, dict) or not isinstance(obj.get("topic"), str):

@@ -59,7 +59,7 @@ def run(
     model: Annotated[Optional[str], typer.Option(help="Model name (openai backend).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="Endpoint URL (openai backend; or OPENAI_BASE_URL).")] = None,
     concurrency: Annotated[int, typer.Option(help="Requests in flight (openai backend).")] = 8,
-    max_tokens_total: Annotated[Optional[int], typer.Option(help="Token budget for the run (openai backend).")] = None,
+    max_tokens_total: Annotated[Optional[int], typer.Option(help="Token budget for the run's drafts (openai backend); with --judge, the judge has a budget of the same size of its own.")] = None,
     timeout: Annotated[Optional[float], typer.Option(help="Seconds per request before it is retried (openai backend; default 120).")] = None,
     max_fix_rounds: Annotated[Optional[int], typer.Option(help="Times a failing answer is sent back with its problems before the job is rejected (openai backend; default 2).")] = None,
     temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature (openai backend; default 0.7).")] = None,
@@ -102,10 +102,15 @@ def scan(
     read but not parsed, unless --all."""
     from .render import scan_command
 
+    if not judge and (model or base_url):
+        from ..errors import CodebackError
+
+        raise CodebackError("--model and --base-url are for --judge: add --judge, or leave them out")
     llm = {"model": model, "base_url": base_url, "concurrency": concurrency, "timeout": timeout,
-           "cache": False if no_llm_cache else None} if judge else None
+           "cache": False if no_llm_cache else None}
     scan_command(repo or str(sample_repo()), spec or [DEFAULT_SPEC], json, explain,
-                 not include_tests, workers, coverage=coverage, everything=everything, judge=llm)
+                 not include_tests, workers, coverage=coverage, everything=everything,
+                 judge=llm if judge else None)
 
 
 @app.command()

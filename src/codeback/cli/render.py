@@ -188,13 +188,8 @@ def _judge(router, options: dict):
     """The judge's review step, its report on stderr."""
     from ..judge import reviewer
 
-    review = reviewer(router, options, lambda line: err.print(line, markup=False))
-
-    def with_status(files):
-        with err.status(f"judge: asking {options['model'] or 'the model'} about uncertain units"):
-            return review(files)
-
-    return with_status
+    # no spinner of its own: it would nest in the scan's progress bar, which rich 13 refuses
+    return reviewer(router, options, lambda line: err.print(line, markup=False))
 
 
 def _explain(source, router, path: str, line: int, exclude_tests: bool, judged=None) -> None:
