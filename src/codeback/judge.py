@@ -1,6 +1,6 @@
 """The routing judge: a model reads the units the signals cannot settle and names their topic.
 
-Why it exists: on 190 libraries labelled blind (`bench/routing_blind.py`), the packs find 0.78 of
+Why it exists: on 216 libraries labelled blind (`bench/routing_blind.py`), the packs find 0.78 of
 the backoff units, and a third of those they miss carry no signal at all (a getter, a field, an
 iterator's `next`, named in the library's own words); signals loose enough to catch them take
 loops and config too. A reader finds them: a second blind labelling scores recall 0.93-1.00 and
@@ -12,12 +12,12 @@ asked where it can change a decision:
 - every other unit of a file where some unit went to an agent (its neighbours: fields, getters).
 
 A judge that is always right, asked so (`bench/routing_judge.py ROOT --oracle`: the labels served
-through the real client), takes the 212 labelled libraries from backoff precision 0.939 and recall
-0.888 to 1.000 and 0.997, with no state-machine unit, reading about 52 units a library. With a
-capable model's answers (written offline from these exact questions, `--answers`), nineteen
-libraries never seen by the packs or this prompt go from precision 0.942 and recall 0.732 to 0.991
-and 0.893, with one state-machine unit (README: the blind batches). A smaller model may do worse;
-the same bench measures any endpoint. The judge is opt-in.
+through the real client), takes the 235 labelled libraries from backoff precision 0.939 and recall
+0.877 to 1.000 and 1.000, with no state-machine unit, reading about 53 units a library. With a
+capable model's answers to these exact questions, written offline (`--answers`; an upper estimate,
+see the README), eighteen libraries never seen by the packs or this prompt go from precision
+0.929 and recall 0.711 to 1.000 and 0.921, with no state-machine unit. A smaller model may do
+worse; the same bench measures any endpoint. The judge is opt-in.
 
 Its verdict replaces the signals' decision for the unit (the scores and signals stay, so
 `--explain` shows both); an answer that cannot be read, or a request the endpoint refuses, leaves
