@@ -168,7 +168,7 @@ class Judge:
         for f, (fu, routed) in enumerate(files):
             units = [r.unit for r in routed]
             for i in candidates(routed, self.router):
-                key = f"{f}:{i} {units[i].path}::{units[i].name}"  # unique, and says which unit
+                key = f"{units[i].path}::{units[i].name} #{f}.{i}"  # says which unit; unique
                 messages, redacted = question(routed[i], units[:i] + units[i + 1:], self.router)
                 self.counts.redacted += redacted
                 asks[key] = (f, i)
