@@ -15,8 +15,8 @@ A judge that is always right, asked so (`bench/routing_judge.py ROOT --oracle`: 
 through the real client), takes the 235 labelled libraries from backoff precision 0.939 and recall
 0.877 to 1.000 and 1.000, with no state-machine unit, reading about 53 units a library. With a
 capable model's answers to these exact questions, written offline (`--answers`; an upper estimate,
-see the README), eighteen libraries never seen by the packs or this prompt go from precision
-0.929 and recall 0.711 to 1.000 and 0.921, with no state-machine unit. A smaller model may do
+see the README), twenty-one libraries never seen by the packs or this prompt go from precision
+0.932 and recall 0.709 to 1.000 and 0.911, with no state-machine unit. A smaller model may do
 worse; the same bench measures any endpoint. The judge is opt-in.
 
 Its verdict replaces the signals' decision for the unit (the scores and signals stay, so
