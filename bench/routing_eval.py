@@ -48,21 +48,34 @@ def load_labels(path: Path) -> dict[str, set[str]]:
 def evaluate(root: Path, router: Router, labels: dict[str, set[str]] | None,
              unlabelled: str = "none", review=None) -> dict:
     """Route every unit under `root`; compare with `labels`. Returns rows and the metrics.
-    `review`, when given, takes the routing of every file's non-test units, as a list of
-    (None, [Routed]) pairs, and returns it revised (the judge: bench/routing_judge.py)."""
-    topic_of = {a.name: a.topic for a in router.agents}
-    topics = list(router.topics)
+    `review`, when given, revises the routing first (see `revised`)."""
     found = list(units(root))
     decided = [router.route(unit) for _, unit, _ in found]
     if review is not None:
-        files: dict[str, list[int]] = {}
-        for i, (_, unit, is_test) in enumerate(found):
-            if not is_test:  # a run drops test code before routing
-                files.setdefault(unit.path, []).append(i)
-        revised = review([(None, [decided[i] for i in idx]) for idx in files.values()])
-        for idx, (_, routed) in zip(files.values(), revised, strict=True):
-            for i, r in zip(idx, routed, strict=True):
-                decided[i] = r
+        decided = revised(found, decided, review)
+    return score(found, decided, router, labels, unlabelled)
+
+
+def revised(found: list, decided: list, review) -> list:
+    """`decided` after `review` (the judge: bench/routing_judge.py), which takes the routing of
+    every file's non-test units as (None, [Routed]) pairs and returns it revised."""
+    files: dict[str, list[int]] = {}
+    for i, (_, unit, is_test) in enumerate(found):
+        if not is_test:  # a run drops test code before routing
+            files.setdefault(unit.path, []).append(i)
+    out = list(decided)
+    for idx, (_, routed) in zip(files.values(), review([(None, [decided[i] for i in idx])
+                                                        for idx in files.values()]), strict=True):
+        for i, r in zip(idx, routed, strict=True):
+            out[i] = r
+    return out
+
+
+def score(found: list, decided: list, router: Router, labels: dict[str, set[str]] | None,
+          unlabelled: str = "none") -> dict:
+    """Rows and metrics for units `found` (from `units`) routed as `decided`."""
+    topic_of = {a.name: a.topic for a in router.agents}
+    topics = list(router.topics)
     rows = []  # (key, expected set | None, got topic or none, routed, is_test)
     for (key, unit, is_test), r in zip(found, decided):
         got = topic_of.get(r.agent, NONE) if r.agent else _winner(r, router)

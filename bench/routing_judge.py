@@ -34,7 +34,7 @@ import tempfile
 from pathlib import Path
 
 import orjson
-from routing_eval import BACKOFF, NONE, STATE, evaluate, load_labels
+from routing_eval import BACKOFF, NONE, STATE, load_labels, revised, score, units
 
 from codeback.generate.openai_backend import OpenAIBackend
 from codeback.judge import Judge
@@ -60,7 +60,7 @@ def oracle(labels: dict[str, dict[str, set[str]]], current: dict[str, str]):
 
 
 def from_file(path: Path):
-    """An `answer` serving answers written offline, keyed by the SHA-1 of the user message."""
+    """An `answer` serving answers written offline, keyed by `sha1` of the whole question."""
     table = {}
     for line in path.read_text("utf-8").splitlines():
         if line.strip():
@@ -113,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for n in names:
                 current["lib"] = n
-                for k, review in (("packs", None), ("judge", judge.review)):
-                    res = evaluate(args.root / n, router, labels[n], "none", review)
+                found = list(units(args.root / n))  # extracted and routed once, scored twice
+                decided = [router.route(unit) for _, unit, _ in found]
+                for k, routed in (("packs", decided), ("judge", revised(found, decided, judge.review))):
+                    res = score(found, routed, router, labels[n])
                     b = res["per_topic"][BACKOFF]
                     got = (b["correct"], b["routed"], b["found"], b["must"], len(res["state_to_backoff"]),
                            len(res["tests_to_backoff"]))

@@ -231,9 +231,13 @@ def test_scan_judge_through_the_cli(server, tmp_path):
         "the signals said svix-backoff-jitter: backoff-jitter wins 7 vs 0"
     assert "judge: asked about 7 units, changed 3" in res.err
 
+    seen = len(server.completions)
     res = cli(*base, "--explain", "sync/pacing.py:20")
     assert res.code == 0, res.err
     assert "routed to: svix-backoff-jitter — judge: backoff-jitter (what Pacer.succeeded does)" in res.out
+    # one question, about that unit, with the rest of the file as its context
+    assert [asked(r.messages) for r in server.completions[seen:]] == ["Pacer.succeeded"]
+    assert "Pacer.following" in server.completions[-1].messages[1]["content"]
 
     res = cli("scan", "--repo", repo, "--model", "m")  # a model without --judge would do nothing
     assert res.code == 2 and res.err.strip() == (

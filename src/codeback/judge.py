@@ -12,8 +12,8 @@ asked where it can change a decision:
 - every other unit of a file where some unit went to an agent (its neighbours: fields, getters).
 
 A judge that is always right, asked so (`bench/routing_judge.py ROOT --oracle`: the labels served
-through the real client), takes the 235 labelled libraries from backoff precision 0.939 and recall
-0.877 to 1.000 and 1.000, with no state-machine unit, reading about 53 units a library. With a
+through the real client), takes the 241 labelled libraries from backoff precision 0.939 and recall
+0.875 to 1.000 and 1.000, with no state-machine unit, reading about 53 units a library. With a
 capable model's answers to these exact questions, written offline (`--answers`; an upper estimate,
 see the README), twenty-one libraries never seen by the packs or this prompt go from precision
 0.932 and recall 0.709 to 1.000 and 0.911, with no state-machine unit. A smaller model may do
@@ -161,13 +161,18 @@ class Judge:
     backend: object  # an OpenAIBackend; typed loosely so importing this module stays cheap
     counts: Counts = field(default_factory=Counts)
 
-    def review(self, files: list[tuple[FileUnits, list[Routed]]]) -> list[tuple[FileUnits, list[Routed]]]:
+    def review(self, files: list[tuple[FileUnits, list[Routed]]],
+               only: CodeUnit | None = None) -> list[tuple[FileUnits, list[Routed]]]:
+        """The files with their candidates' routing rewritten; `only`, when given, is the one
+        candidate to ask about (`--explain`), still shown among all its neighbours."""
         topics = {t.name: ref for ref, t in self.router.topics.items()}
         asks: dict[str, tuple[int, int]] = {}
         questions = []
         for f, (fu, routed) in enumerate(files):
             units = [r.unit for r in routed]
             for i in candidates(routed, self.router):
+                if only is not None and units[i] is not only:
+                    continue
                 key = f"{units[i].path}::{units[i].name} #{f}.{i}"  # says which unit; unique
                 messages, redacted = question(routed[i], units[:i] + units[i + 1:], self.router)
                 self.counts.redacted += redacted
@@ -213,9 +218,10 @@ def reviewer(router: Router, options: dict, status: Callable[[str], None] = lamb
 
     judge = Judge(router, OpenAIBackend(**{k: v for k, v in options.items() if v is not None}))
 
-    def review(files: list[tuple[FileUnits, list[Routed]]]) -> list[tuple[FileUnits, list[Routed]]]:
+    def review(files: list[tuple[FileUnits, list[Routed]]],
+               only: CodeUnit | None = None) -> list[tuple[FileUnits, list[Routed]]]:
         try:
-            files = judge.review(files)
+            files = judge.review(files, only)
         finally:
             judge.backend.close()  # the answer cache; the next review opens it again
         status(judge.counts.summary())

@@ -206,8 +206,8 @@ def _explain(source, router, path: str, line: int, exclude_tests: bool, judged=N
         raise CodebackError(f"{path}:{line}: no unit there")
     unit = min(hits, key=lambda u: u.span.end_byte - u.span.start_byte)
     r = router.route(unit)
-    if judged is not None:  # the judge reads the unit among its file's neighbours
-        r = next(x for x in judged([(fu, router.route_all(fu.units, data))])[0][1] if x.unit is unit)
+    if judged is not None:  # the judge reads the unit among its file's neighbours, asked alone
+        r = next(x for x in judged([(fu, router.route_all(fu.units, data))], unit)[0][1] if x.unit is unit)
     _, every = router.score(unit, full=True)  # every signal that matches, for a person to check
     spoken = router.speaks(unit)
     counted = {(s.topic, s.name) for s in r.signals}

@@ -203,6 +203,12 @@ class OpenAIBackend(Backend):
         answer.key = key
         return answer
 
+    def _remember(self, answer: Answer) -> None:
+        """Cache an answer that passed its reader's checks (one that failed is asked again)."""
+        if self._cache is not None and not answer.cached:
+            self._cache.put(answer.key, self.config.model, CachedAnswer(
+                answer.content, answer.finish_reason, answer.prompt_tokens, answer.completion_tokens))
+
     # ---- one job ----------------------------------------------------------------------------
 
     async def _job(self, client, job: Job, check: Check) -> Outcome | None:
@@ -237,12 +243,7 @@ class OpenAIBackend(Backend):
             usage["cache_hits" if answer.cached else "requests"] += 1
             parsed, problems = prompt.parse_answer(answer.content, job.code_block, answer.finish_reason)
             if parsed is not None:
-                if self._cache is not None and not answer.cached:
-                    self._cache.put(
-                        answer.key,
-                        self.config.model,
-                        CachedAnswer(answer.content, answer.finish_reason, answer.prompt_tokens, answer.completion_tokens),
-                    )
+                self._remember(answer)
                 draft = Draft(
                     parsed.request,
                     parsed.reasoning,
@@ -278,9 +279,7 @@ class OpenAIBackend(Backend):
                 wake[0].set_result(None)
 
         try:
-            if self.config.cache and self._cache is None:
-                self._cache = AnswerCache(self.config.cache_path)
-            client = loop.run_until_complete(_make(self._client))
+            client = self._open(loop)
             it = iter(jobs)
             more = True
             while True:
@@ -332,14 +331,7 @@ class OpenAIBackend(Backend):
                     "which resumes for free from the answer cache"
                 )
         finally:
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            if client is not None:
-                loop.run_until_complete(client.close())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
+            _shut(loop, client, pending)
 
     def ask(self, questions: list[tuple[str, list[dict]]], params: dict,
             valid: Callable[[str], bool] = lambda _: True) -> dict[str, tuple[str | None, str]]:
@@ -354,9 +346,7 @@ class OpenAIBackend(Backend):
         out: dict[str, tuple[str | None, str]] = {}
         tasks: list[asyncio.Task] = []
         try:
-            if self.config.cache and self._cache is None:
-                self._cache = AnswerCache(self.config.cache_path)
-            client = loop.run_until_complete(_make(self._client))
+            client = self._open(loop)
             gate = asyncio.Semaphore(self.config.concurrency)
             stopped: list[BackendError] = []  # once one request fails for good, send no more
 
@@ -375,9 +365,8 @@ class OpenAIBackend(Backend):
                 if answer is None:
                     out[name] = (None, "token budget reached")
                     return
-                if self._cache is not None and not answer.cached and valid(answer.content):
-                    self._cache.put(answer.key, self.config.model, CachedAnswer(
-                        answer.content, answer.finish_reason, answer.prompt_tokens, answer.completion_tokens))
+                if valid(answer.content):
+                    self._remember(answer)
                 out[name] = (answer.content, "")
 
             tasks = [loop.create_task(one(n, m)) for n, m in questions]
@@ -386,15 +375,14 @@ class OpenAIBackend(Backend):
                 if fatal := next((t.exception() for t in done if t.exception() is not None), None):
                     raise fatal
         finally:
-            if pending := [t for t in tasks if not t.done()]:  # a fatal error, or Ctrl-C
-                for t in pending:
-                    t.cancel()
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            if client is not None:
-                loop.run_until_complete(client.close())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
+            _shut(loop, client, [t for t in tasks if not t.done()])  # a fatal error, or Ctrl-C
         return out
+
+    def _open(self, loop: asyncio.AbstractEventLoop):
+        """The answer cache (opened once) and a client made in `loop`, for `run` and `ask`."""
+        if self.config.cache and self._cache is None:
+            self._cache = AnswerCache(self.config.cache_path)
+        return loop.run_until_complete(_make(self._client))
 
     def close(self) -> None:
         if self._cache is not None:
@@ -405,6 +393,18 @@ class OpenAIBackend(Backend):
 async def _make(factory):
     """Build the client inside the loop that will use it (its connections belong to it)."""
     return factory()
+
+
+def _shut(loop: asyncio.AbstractEventLoop, client, pending) -> None:
+    """End a `run` or `ask` session: cancel what is still in flight, close the client, the loop."""
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    if client is not None:
+        loop.run_until_complete(client.close())
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 def _facts_used(job: Job, parsed: prompt.Parsed) -> list[str]:
