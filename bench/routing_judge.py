@@ -4,7 +4,7 @@ model settling the units they cannot (`codeback scan --judge`), pooled like rout
 Usage:
     python bench/routing_judge.py ROOT --model NAME --base-url URL [--only NAME ...]
     python bench/routing_judge.py ROOT --oracle [--only NAME ...]
-    python bench/routing_judge.py ROOT --answers FILE [--only NAME ...]
+    python bench/routing_judge.py ROOT --answers FILE [FILE ...] [--only NAME ...]
     python bench/routing_judge.py ROOT --questions FILE [--only NAME ...]
 
 ROOT holds the checkouts, as for bench/routing_external.py. With a model, the figures are that
@@ -12,7 +12,7 @@ model's. The other sources are served from a local chat-completions server (test
 so every answer still goes through the real client, cache and retries:
 - `--oracle` answers with the labels themselves: a judge that is always right. It checks the
   plumbing end to end and gives the ceiling a model can approach.
-- `--answers FILE` answers from a file of JSON lines {"sha1", "topic", "why"}, keyed by the SHA-1
+- `--answers FILE...` answers from files of JSON lines {"sha1", "topic", "why"}, keyed by the SHA-1
   of the whole question (system and user message, not the user message alone): answers written offline, by people or by a
   model run elsewhere. A question the file does not answer, or one whose wording has changed
   since, counts as unreadable.
@@ -59,13 +59,15 @@ def oracle(labels: dict[str, dict[str, set[str]]], current: dict[str, str]):
     return answer
 
 
-def from_file(path: Path):
-    """An `answer` serving answers written offline, keyed by `sha1` of the whole question."""
+def from_files(paths: list[Path]):
+    """An `answer` serving answers written offline, keyed by `sha1` of the whole question; several
+    files pool several batches into one measurement."""
     table = {}
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            a = orjson.loads(line)
-            table[a["sha1"]] = {"topic": a["topic"], "why": a.get("why", "")}
+    for path in paths:
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                a = orjson.loads(line)
+                table[a["sha1"]] = {"topic": a["topic"], "why": a.get("why", "")}
     return lambda messages: table.get(sha1(messages), {"topic": "unanswered", "why": ""})
 
 
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model")
     ap.add_argument("--base-url")
     ap.add_argument("--oracle", action="store_true")
-    ap.add_argument("--answers", type=Path)
+    ap.add_argument("--answers", type=Path, nargs="+", metavar="FILE")
     ap.add_argument("--questions", type=Path)
     ap.add_argument("--only", nargs="+", metavar="NAME")
     args = ap.parse_args(argv)
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.path.insert(0, str(HERE.parent / "tests"))
             from llm_server import LLMServer  # noqa: PLC0415 - a test helper, for local answers only
 
-            answer = (oracle(labels, current) if args.oracle else from_file(args.answers) if args.answers
+            answer = (oracle(labels, current) if args.oracle else from_files(args.answers) if args.answers
                       else lambda messages: {"topic": NONE, "why": "asked for the record"})
             server = LLMServer(answer=answer, record_bodies=bool(args.questions)).start()
             backend = OpenAIBackend(model="local", base_url=server.base_url, api_key="k",
