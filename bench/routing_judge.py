@@ -61,7 +61,8 @@ def oracle(labels: dict[str, dict[str, set[str]]], current: dict[str, str]):
 
 def from_files(paths: list[Path]):
     """An `answer` serving answers written offline, keyed by `sha1` of the whole question; several
-    files pool several batches into one measurement."""
+    files pool several batches into one measurement, and where two answer one question the later
+    file's answer wins (answers asked again, differently, laid over the first)."""
     table = {}
     for path in paths:
         for line in path.read_text("utf-8").splitlines():
