@@ -15,6 +15,7 @@ The issue's targets only mean something if people meet them: this says whether t
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def _fmt(tp: int, n: int, hit: int, m: int, sm: int) -> str:
     return f"P {tp / n if n else 1:.3f} ({tp}/{n})  R {hit / m if m else 1:.3f} ({hit}/{m})  SM {sm}"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     seconds = sorted((EXTERNAL / "second").glob("*.labels.toml"))
     if not seconds:
         print("label_agreement: no second labelling in " + str(EXTERNAL / "second"), file=sys.stderr)

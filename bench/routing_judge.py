@@ -21,7 +21,8 @@ so every answer still goes through the real client, cache and retries:
 
 The packs were tuned on most of these libraries, so they already find much of what they can;
 the libraries labelled after the packs' last change (the newest batch in routing_blind.py) are the
-fairest test of a model. Answers are cached (~/.cache/codeback), so a second run is free.
+fairest test of a model. A model's answers are cached (~/.cache/codeback), so a second run is
+free; the local sources use a throwaway cache.
 """
 
 from __future__ import annotations
