@@ -13,16 +13,18 @@ so every answer still goes through the real client, cache and retries:
 - `--oracle` answers with the labels themselves: a judge that is always right. It checks the
   plumbing end to end and gives the ceiling a model can approach.
 - `--answers FILE...` answers from files of JSON lines {"sha1", "topic", "why"}, keyed by the SHA-1
-  of the whole question (system and user message, not the user message alone): answers written offline, by people or by a
-  model run elsewhere. A question the file does not answer, or one whose wording has changed
-  since, counts as unreadable.
+  of the whole question (system and user message, not the user message alone): answers written
+  offline, by people or by a model run elsewhere. Several files pool several batches; where two
+  answer one question, the later file wins (answers asked again, laid over the first), and the
+  bench says how many it replaced. A question no file answers, or one whose wording has changed
+  since, counts as unreadable. Give ROOT before --answers, which takes every name after it.
 - `--questions FILE` answers "none" to everything and writes each question asked (JSON lines
   {"id", "sha1", "system", "user"}), for answering offline.
 
 The packs were tuned on most of these libraries, so they already find much of what they can;
-the libraries labelled after the packs' last change (the newest batch in routing_blind.py) are the
-fairest test of a model. A model's answers are cached (~/.cache/codeback), so a second run is
-free; the local sources use a throwaway cache.
+the libraries labelled after the packs' last change (e01e583: the twenty-sixth batch on in
+routing_blind.py) are the fairest test of a model. A model's answers are cached
+(~/.cache/codeback), so a second run is free; the local sources use a throwaway cache.
 """
 
 from __future__ import annotations
@@ -60,16 +62,24 @@ def oracle(labels: dict[str, dict[str, set[str]]], current: dict[str, str]):
     return answer
 
 
-def from_files(paths: list[Path]):
+def from_files(paths: list[Path], err=sys.stderr):
     """An `answer` serving answers written offline, keyed by `sha1` of the whole question; several
     files pool several batches into one measurement, and where two answer one question the later
-    file's answer wins (answers asked again, differently, laid over the first)."""
+    file's answer wins (answers asked again, differently, laid over the first). What a later file
+    replaced is said, so an overlay can be read at a glance."""
     table = {}
     for path in paths:
+        replaced = changed = 0
         for line in path.read_text("utf-8").splitlines():
             if line.strip():
                 a = orjson.loads(line)
+                if (old := table.get(a["sha1"])) is not None:
+                    replaced += 1
+                    changed += old["topic"] != a["topic"]
                 table[a["sha1"]] = {"topic": a["topic"], "why": a.get("why", "")}
+        if replaced:
+            print(f"routing_judge: {path.name} replaced {replaced} earlier answers, {changed} of them "
+                  "with another topic", file=err)
     return lambda messages: table.get(sha1(messages), {"topic": "unanswered", "why": ""})
 
 
@@ -89,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="+", metavar="NAME")
     args = ap.parse_args(argv)
     if sum(map(bool, (args.model, args.oracle, args.answers, args.questions))) != 1:
-        ap.error("give one of --model (with --base-url), --oracle, --answers FILE, --questions FILE")
+        ap.error("give one of --model (with --base-url), --oracle, --answers FILE..., --questions FILE")
     names = sorted(p.name.removesuffix(".labels.toml") for p in EXTERNAL.glob("*.labels.toml")
                    if p.name != "svix-webhooks.labels.toml")
     names = [n for n in names if (args.only is None or n in args.only) and (args.root / n).is_dir()]
@@ -145,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"judge: asked about {c.asked} units in {len(names)} libraries, changed {c.changed}; "
           f"{c.unreadable} unreadable, {c.refused} refused")
     if args.answers and c.unreadable:
-        print(f"routing_judge: {c.unreadable} questions found no answer in {args.answers}: were they "
-              "answered for another wording of the prompt (see that file's README)?", file=sys.stderr)
+        print(f"routing_judge: {c.unreadable} questions found no answer in "
+              f"{', '.join(map(str, args.answers))}: were they answered for another wording of the "
+              "prompt (see the README beside them)?", file=sys.stderr)
     return 0
 
 

@@ -265,3 +265,30 @@ def test_run_judge_decides_what_the_run_writes(repo, tmp_path):
     assert m and int(m.group(1)) == len(srv.completions) > 0 and int(m.group(2)) > 0
     assert "0 written" in res.out + res.err
     assert not (tmp_path / "x.jsonl").exists() or (tmp_path / "x.jsonl").read_text() == ""
+
+
+def test_the_bench_lays_a_later_answer_file_over_an_earlier_one(tmp_path):
+    """bench/routing_judge.py pools answer files written offline; a question asked again (the
+    isolated re-ask of the blind batches) must take its later answer, and say how many it changed."""
+    import importlib
+    import io
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    try:
+        bench = importlib.import_module("routing_judge")
+    finally:
+        sys.path.pop(0)
+    asked = {name: [{"role": "system", "content": "S"}, {"role": "user", "content": name}]
+             for name in ("first", "second", "never")}
+    first, again = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("\n".join(json.dumps({"sha1": bench.sha1(asked[n]), "topic": t, "why": ""})
+                               for n, t in (("first", "backoff-jitter"), ("second", "none"))) + "\n\n")
+    again.write_text(json.dumps({"sha1": bench.sha1(asked["first"]), "topic": "none", "why": "again"}) + "\n")
+    said = io.StringIO()
+    answer = bench.from_files([first, again], err=said)
+    assert answer(asked["first"]) == {"topic": "none", "why": "again"}
+    assert answer(asked["second"])["topic"] == "none"
+    assert answer(asked["never"])["topic"] == "unanswered"
+    assert "b.jsonl replaced 1 earlier answers, 1 of them with another topic" in said.getvalue()
+    assert bench.from_files([again, first], err=io.StringIO())(asked["first"])["topic"] == "backoff-jitter"

@@ -1,9 +1,9 @@
 """The routing judge: a model reads the units the signals cannot settle and names their topic.
 
-Why it exists: on 250 libraries labelled blind (`bench/routing_blind.py`), the packs find 0.78 of
-the backoff units, and a third of those they miss carry no signal at all (a getter, a field, an
-iterator's `next`, named in the library's own words); signals loose enough to catch them take
-loops and config too. A reader finds them: a second blind labelling scores recall 0.93-1.00 and
+Why it exists: on 250 libraries labelled blind (`bench/routing_blind.py`), the packs find 0.78
+of the backoff units, and nearly a third of those they miss carry no signal at all (a getter, a
+field, an iterator's `next`, named in the library's own words); signals loose enough to catch
+them take loops and config too. A reader finds them: a second blind labelling scores recall 0.93-1.00 and
 precision 0.99-1.00 against the first (`bench/label_agreement.py`). The judge is that reader,
 asked where it can change a decision:
 
