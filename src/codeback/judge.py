@@ -1,6 +1,6 @@
 """The routing judge: a model reads the units the signals cannot settle and names their topic.
 
-Why it exists: on 250 libraries labelled blind (`bench/routing_blind.py`), the packs find 0.78
+Why it exists: on 259 libraries labelled blind (`bench/routing_blind.py`), the packs find 0.78
 of the backoff units, and nearly a third of those they miss carry no signal at all (a getter, a
 field, an iterator's `next`, named in the library's own words); signals loose enough to catch
 them take loops and config too. A reader finds them: a second blind labelling scores recall 0.93-1.00 and
@@ -12,11 +12,11 @@ asked where it can change a decision:
 - every other unit of a file where some unit went to an agent (its neighbours: fields, getters).
 
 A judge that is always right, asked so (`bench/routing_judge.py ROOT --oracle`: the labels served
-through the real client), takes the 272 labelled libraries from backoff precision 0.934 and recall
-0.866 to 1.000 and 1.000, with no state-machine unit, reading about 53 units a library. With a
+through the real client), takes the 281 labelled libraries from backoff precision 0.934 and recall
+0.865 to 1.000 and 1.000, with no state-machine unit, reading about 53 units a library. With a
 capable model's answers to these exact questions, written offline (`--answers`; an upper estimate,
-see the README), 23 libraries never seen by the packs or this prompt go from precision 0.872 and
-recall 0.798 to 0.934 and 0.990, with no state-machine unit. A smaller model may do
+see the README), 32 libraries never seen by the packs or this prompt go from precision 0.878 and
+recall 0.797 to 0.937 and 0.992, with no state-machine unit. A smaller model may do
 worse; the same bench measures any endpoint. The judge is opt-in.
 
 Its verdict replaces the signals' decision for the unit (the scores and signals stay, so
