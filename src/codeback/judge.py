@@ -1,10 +1,10 @@
 """The routing judge: a model reads the units the signals cannot settle and names their topic.
 
 Why it exists: on 259 libraries labelled blind (`bench/routing_blind.py`), the packs find 0.78
-of the backoff units, and nearly a third of those they miss carry no signal at all (a getter, a
-field, an iterator's `next`, named in the library's own words); signals loose enough to catch
-them take loops and config too. A reader finds them: a second blind labelling scores recall 0.93-1.00 and
-precision 0.99-1.00 against the first (`bench/label_agreement.py`). The judge is that reader,
+of the backoff units, and more than a quarter of those they miss carry no signal at all (a
+getter, a field, an iterator's `next`, named in the library's own words); signals loose enough
+to catch them take loops and config too. A reader finds them: a second blind labelling scores
+recall 0.93-1.00 and precision 0.99-1.00 against the first (`bench/label_agreement.py`). The judge is that reader,
 asked where it can change a decision:
 
 - every unit an agent took (a loop or a config type named for the backoff it runs or holds);
@@ -13,7 +13,7 @@ asked where it can change a decision:
 
 A judge that is always right, asked so (`bench/routing_judge.py ROOT --oracle`: the labels served
 through the real client), takes the 281 labelled libraries from backoff precision 0.934 and recall
-0.865 to 1.000 and 1.000, with no state-machine unit, reading about 53 units a library. With a
+0.865 to 1.000 and 1.000, with no state-machine unit, reading about 52 units a library. With a
 capable model's answers to these exact questions, written offline (`--answers`; an upper estimate,
 see the README), 32 libraries never seen by the packs or this prompt go from precision 0.878 and
 recall 0.797 to 0.937 and 0.992, with no state-machine unit. A smaller model may do
