@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from routing_eval import BACKOFF, STATE, load_labels
+from routing_eval import BACKOFF, STATE, load_labels, ratio
 
 EXTERNAL = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "routing" / "external"
 ROUTES = {"strict": lambda answers: answers == {BACKOFF}, "lenient": lambda answers: BACKOFF in answers}
@@ -37,7 +37,7 @@ def compare(first: dict[str, set[str]], second: dict[str, set[str]], routes) -> 
 
 
 def _fmt(tp: int, n: int, hit: int, m: int, sm: int) -> str:
-    return f"P {tp / n if n else 1:.3f} ({tp}/{n})  R {hit / m if m else 1:.3f} ({hit}/{m})  SM {sm}"
+    return f"P {ratio(tp, n)}  R {ratio(hit, m)}  SM {sm}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -125,6 +125,8 @@ def figures(rows: list[dict]) -> tuple[int, int, int, int, int, int]:
 
 def _line(label: str, rows: list[dict], sets: int) -> str:
     tp, n, hit, m, sm, tests = figures(rows)
+    # routing_eval.ratio's format, written out: this file also runs as the worker on an old
+    # commit's bench, which has no `ratio`, so it imports nothing from today's copy
     p, r = f"{tp / n if n else 1:.3f} ({tp}/{n})", f"{hit / m if m else 1:.3f} ({hit}/{m})"
     return f"{label:26} {sets:>4}   {p:<20} {r:<18} {sm:>3} {tests:>6}"
 

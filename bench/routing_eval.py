@@ -46,14 +46,16 @@ def load_labels(path: Path) -> dict[str, set[str]]:
 
 
 def evaluate(root: Path, router: Router, labels: dict[str, set[str]] | None,
-             unlabelled: str = "none", review=None) -> dict:
-    """Route every unit under `root`; compare with `labels`. Returns rows and the metrics.
-    `review`, when given, revises the routing first (see `revised`)."""
+             unlabelled: str = "none") -> dict:
+    """Route every unit under `root`; compare with `labels`. Returns rows and the metrics."""
     found = list(units(root))
-    decided = [router.route(unit) for _, unit, _ in found]
-    if review is not None:
-        decided = revised(found, decided, review)
-    return score(found, decided, router, labels, unlabelled)
+    return score(found, [router.route(unit) for _, unit, _ in found], router, labels, unlabelled)
+
+
+def ratio(k: int, n: int) -> str:
+    """A rate with its counts, as the benches print it: "0.937 (237/253)". Nothing to count
+    reads 1 (no unit routed wrongly, no unit missed)."""
+    return f"{k / n if n else 1:.3f} ({k}/{n})"
 
 
 def revised(found: list, decided: list, review) -> list:

@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from routing_eval import BACKOFF, STATE, evaluate, load_labels
+from routing_eval import BACKOFF, STATE, evaluate, load_labels, ratio
 
 from codeback.route import Router
 from codeback.spec import resolve_agents
@@ -53,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
               f"   {s['precision']:>7.3f} {s['recall']:>6.3f}   {len(res['state_to_backoff']):>14}"
               f"  {len(res['tests_to_backoff']):>14}")
     for t, (routed, correct, must, found) in pooled.items():
-        print(f"pooled {t}: precision {correct / routed if routed else 1:.3f} ({correct}/{routed}), "
-              f"recall {found / must if must else 1:.3f} ({found}/{must})")
+        print(f"pooled {t}: precision {ratio(correct, routed)}, recall {ratio(found, must)}")
     print(f"pooled units routed to backoff-jitter: {to_backoff['state-machine']} state-machine, "
           f"{to_backoff['test']} test")
     if missing:

@@ -37,7 +37,7 @@ import tempfile
 from pathlib import Path
 
 import orjson
-from routing_eval import BACKOFF, NONE, STATE, load_labels, revised, score, units
+from routing_eval import BACKOFF, NONE, STATE, load_labels, ratio, revised, score, units
 
 from codeback.generate.openai_backend import OpenAIBackend
 from codeback.judge import Judge
@@ -149,8 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {len(server.completions)} questions to {args.questions}", file=sys.stderr)
     for k, (tp, n, hit, m, sm, tests) in pooled.items():
         print(f"{'packs alone' if k == 'packs' else 'packs + judge':14} backoff precision "
-              f"{tp / n if n else 1:.3f} ({tp}/{n}), recall {hit / m if m else 1:.3f} ({hit}/{m}), "
-              f"{sm} {STATE} and {tests} test units to backoff")
+              f"{ratio(tp, n)}, recall {ratio(hit, m)}, {sm} {STATE} and {tests} test units to backoff")
     c = judge.counts
     print(f"judge: asked about {c.asked} units in {len(names)} libraries, changed {c.changed}; "
           f"{c.unreadable} unreadable, {c.refused} refused")

@@ -200,7 +200,7 @@ class Judge:
 
     def _apply(self, r: Routed, topic: str, why: str) -> Routed:
         agent = self.router.owner.get(topic) if topic != NONE else None
-        was = f"the signals said {r.agent or 'no agent'}: {r.note}" if r.note else f"the signals said {r.agent or 'no agent'}"
+        was = f"the signals said {r.agent or 'no agent'}" + (f": {r.note}" if r.note else "")
         owner = "" if topic == NONE or agent else ", which no agent in this run owns"
         name = self.router.topics[topic].name if topic != NONE else NONE
         return replace(r, agent=agent, note=f"judge: {name}{owner} ({why}); {was}")
